@@ -1,0 +1,139 @@
+/**
+ * The contract every Recur backend implements: one page, read top to bottom.
+ *
+ * A backend provides a short list of primitives over its own tensor type `T`, reverse-mode autograd
+ * over those primitives, and memory management. Everything else (layers, losses, optimizers, shape
+ * rules, gate orders) lives in `@recur/core` above this line. The frontend validates every shape
+ * before it calls a primitive, so a backend may assume its arguments are well-formed.
+ *
+ * An optional `fused` member offers whole-sequence recurrent kernels. It is found by presence and
+ * always has a correct fallback: the composed cell built from the primitives is the meaning, and the
+ * conformance suite proves fused ≡ composed, values and gradients.
+ */
+
+/** Floating-point element types a backend may store. */
+export type DType = 'float32' | 'float64';
+
+/** Host-side data of a tensor, row-major. */
+export type TypedArray = Float32Array | Float64Array;
+
+/** Unary elementwise primitives. `relu`'s gradient at 0 is 0, as in PyTorch. */
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu';
+
+/** Binary elementwise primitives with NumPy broadcasting (the frontend checks broadcastability). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div';
+
+/** Recurrent cell kinds a fused sequence kernel may implement. */
+export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
+
+/**
+ * One direction of one layer over a whole (padded) sequence, time-major.
+ * Shapes: `input [T, N, I]`, `h0 [N, Hout]`, `c0 [N, H]` (LSTM only), weights in PyTorch's packed
+ * layout and gate order (`weightIh [G·H, I]`, `weightHh [G·H, Hout]`, `biasIh`/`biasHh [G·H]`,
+ * `weightHr [P, H]` for an LSTM with projection, where `Hout = P`).
+ */
+export interface SequenceArgs<T> {
+  readonly cell: CellKind;
+  readonly input: T;
+  readonly h0: T;
+  readonly c0?: T;
+  readonly weightIh: T;
+  readonly weightHh: T;
+  readonly biasIh?: T;
+  readonly biasHh?: T;
+  readonly weightHr?: T;
+  /** Run t = T−1 … 0 instead of 0 … T−1. */
+  readonly reverse: boolean;
+  /**
+   * Valid length of each batch row (1 ≤ len ≤ T), or undefined when every row has length T.
+   * Steps with t ≥ len_b leave row b's state unchanged and write zeros to its output, so the reverse
+   * direction starts at len_b − 1 and `hn` holds each row's state at its last valid step.
+   */
+  readonly lengths?: Int32Array;
+}
+
+/** Outputs of a sequence kernel: `output [T, N, Hout]`, `hn [N, Hout]`, `cn [N, H]` (LSTM). */
+export interface SequenceResult<T> {
+  readonly output: T;
+  readonly hn: T;
+  readonly cn?: T;
+}
+
+/** Optional whole-sequence kernels: forward plus hand-written BPTT, differentiable as one node. */
+export interface FusedKernels<T> {
+  /** Cells this backend fuses; others take the composed path. */
+  readonly cells: readonly CellKind[];
+  /** Runs one direction of one layer; differentiable w.r.t. every tensor in `args`. */
+  sequence(args: SequenceArgs<T>): SequenceResult<T>;
+}
+
+/** The result of {@link Backend.valueAndGrads}. */
+export interface ValueAndGrads<T> {
+  readonly value: T;
+  readonly grads: T[];
+}
+
+/**
+ * A Recur backend over tensor type `T`. Methods are written as methods (not function properties) so
+ * that a `Backend<MyTensor>` is usable where the frontend holds a `Backend<unknown>`.
+ */
+export interface Backend<T> {
+  /** Short name used in reports: `js`, `tfjs-cpu`, `wasm`, `tfjs-node`, `webgl`. */
+  readonly name: string;
+  /** Element types this backend can compute in, best first. */
+  readonly dtypes: readonly DType[];
+  /** Whole-sequence kernels, when the backend has them. */
+  readonly fused?: FusedKernels<T>;
+
+  // ---- data ---------------------------------------------------------------------------------------
+  /** A new tensor holding a copy of `data` (length = product of `shape`). */
+  fromData(data: ArrayLike<number>, shape: readonly number[], dtype: DType): T;
+  /** The tensor's values, row-major, synchronously. */
+  read(x: T): TypedArray;
+
+  // ---- primitives (each differentiable unless noted) -------------------------------------------------
+  /** 2-D product `op(a)·op(b)`, where `op` transposes when its flag is set. */
+  matMul(a: T, b: T, transposeA: boolean, transposeB: boolean): T;
+  /** Elementwise binary op with NumPy broadcasting; gradients are summed back to each input's shape. */
+  binary(op: BinaryOp, a: T, b: T): T;
+  /** Elementwise unary op. */
+  unary(op: UnaryOp, x: T): T;
+  /** `x · factor` for a host-side scalar. */
+  scale(x: T, factor: number): T;
+  /** Sum over `axes` (pass every axis to reduce to a scalar); reduced dims stay as 1 when `keepDims`. */
+  sum(x: T, axes: readonly number[], keepDims: boolean): T;
+  /** Maximum over `axes`. Not differentiable: used for norms of gradients and for stable softmax. */
+  max(x: T, axes: readonly number[], keepDims: boolean): T;
+  /** `log(softmax(x))` along the last axis. */
+  logSoftmax(x: T): T;
+  /** Same data, new shape (same element count). */
+  reshape(x: T, shape: readonly number[]): T;
+  /** Permute axes: output axis i is input axis `perm[i]`. */
+  transpose(x: T, perm: readonly number[]): T;
+  /** The block starting at `begin` with extent `size` (every axis given). */
+  slice(x: T, begin: readonly number[], size: readonly number[]): T;
+  /** Join tensors along `axis`; all other dims equal. */
+  concat(xs: readonly T[], axis: number): T;
+  /** Rows of `x` along axis 0 at `indices` (repeats allowed; gradient accumulates). */
+  gather(x: T, indices: Int32Array): T;
+
+  // ---- autograd -------------------------------------------------------------------------------------
+  /**
+   * Runs `f`, which must return a scalar (shape `[]`), and returns its value and d f / d `xs[i]`
+   * (zeros where `f` does not depend on `xs[i]`). Gradients have the shapes and dtypes of `xs`.
+   */
+  valueAndGrads(f: () => T, xs: readonly T[]): ValueAndGrads<T>;
+
+  // ---- memory ---------------------------------------------------------------------------------------
+  /**
+   * Runs `fn`; every tensor created inside and not listed by `kept(result)` (nor kept with `keep`)
+   * is released when it returns.
+   */
+  tidy<R>(fn: () => R, kept: (result: R) => readonly T[]): R;
+  /** Exempts `x` from release by the enclosing `tidy` scopes. */
+  keep(x: T): T;
+  /** Releases `x` now. Releasing twice is harmless. */
+  dispose(x: T): void;
+  /** How many tensors this backend holds right now (for leak checks). */
+  liveTensors(): number;
+}
