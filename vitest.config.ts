@@ -4,9 +4,10 @@ import { defineConfig } from 'vitest/config';
 
 // Tests run against each package's `src`, so `pnpm test` needs no build step.
 const packagesDir = fileURLToPath(new URL('./packages', import.meta.url));
-const alias = Object.fromEntries(
-  readdirSync(packagesDir).map((dir) => [`@recur/${dir}`, `${packagesDir}/${dir}/src/index.ts`]),
-);
+const alias = readdirSync(packagesDir).flatMap((dir) => [
+  { find: new RegExp(`^@recur/${dir}$`), replacement: `${packagesDir}/${dir}/src/index.ts` },
+  { find: new RegExp(`^@recur/${dir}/(.+)$`), replacement: `${packagesDir}/${dir}/src/$1.ts` },
+]);
 
 export default defineConfig({
   resolve: { alias },

@@ -121,6 +121,8 @@ export interface Backend<T> {
   /**
    * Runs `f`, which must return a scalar (shape `[]`), and returns its value and d f / d `xs[i]`
    * (zeros where `f` does not depend on `xs[i]`). Gradients have the shapes and dtypes of `xs`.
+   * As in tfjs, tensors created inside `f` are released on return, except the value and tensors
+   * passed to `keep`; read anything else you need inside `f`.
    */
   valueAndGrads(f: () => T, xs: readonly T[]): ValueAndGrads<T>;
 

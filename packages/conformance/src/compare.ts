@@ -1,0 +1,40 @@
+/** How close a computed tensor is to the reference: worst absolute and relative error, and the verdict. */
+
+/** Tolerance a backend declares for one dtype: pass iff |a − b| ≤ atol + rtol·|b| for every element. */
+export interface Tolerance {
+  atol: number;
+  rtol: number;
+}
+
+/** Worst errors of one compared tensor. */
+export interface ErrorStats {
+  maxAbs: number;
+  maxRel: number;
+}
+
+/** Compares `actual` with `expected` element by element. Shape mismatches must be caught before. */
+export function compareValues(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: Tolerance,
+): ErrorStats & { pass: boolean } {
+  let maxAbs = 0;
+  let maxRel = 0;
+  let pass = actual.length === expected.length;
+  for (let i = 0; i < Math.min(actual.length, expected.length); i++) {
+    const a = actual[i]!;
+    const b = expected[i]!;
+    const diff = Math.abs(a - b);
+    // NaN anywhere fails: `diff > bound` is false for NaN, so test explicitly.
+    if (Number.isNaN(diff) && !(Number.isNaN(a) && Number.isNaN(b))) {
+      pass = false;
+      maxAbs = Number.NaN;
+      continue;
+    }
+    if (Number.isNaN(diff)) continue;
+    if (diff > maxAbs) maxAbs = diff;
+    if (b !== 0 && diff / Math.abs(b) > maxRel) maxRel = diff / Math.abs(b);
+    if (diff > tolerance.atol + tolerance.rtol * Math.abs(b)) pass = false;
+  }
+  return { maxAbs, maxRel, pass };
+}

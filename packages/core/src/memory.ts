@@ -1,0 +1,47 @@
+/**
+ * Memory scopes across every backend the frontend has used: `tidy(fn)` releases the tensors created
+ * inside `fn` except those in its result, like `tf.tidy`, but sees through frontend objects.
+ */
+import { usedBackends } from './default-backend.js';
+import { Tensor } from './tensor/tensor.js';
+import type { AnyBackend } from './tensor/tensor.js';
+
+/** Every Tensor reachable from `value` through arrays and plain objects (what a tidy keeps). */
+export function collectTensors(value: unknown, out: Tensor[] = [], seen = new Set<unknown>()): Tensor[] {
+  if (value instanceof Tensor) {
+    out.push(value);
+  } else if (value !== null && typeof value === 'object' && !seen.has(value)) {
+    seen.add(value);
+    const items = Array.isArray(value) || value instanceof Map ? [...(value as Iterable<unknown>)] : Object.values(value);
+    for (const item of items) collectTensors(item, out, seen);
+  }
+  return out;
+}
+
+function scoped<R>(backends: readonly AnyBackend[], fn: () => R): R {
+  if (backends.length === 0) return fn();
+  const [backend, ...rest] = backends;
+  return backend!.tidy(
+    () => scoped(rest, fn),
+    (result) => collectTensors(result).filter((t) => t.backend === backend).map((t) => t.handle),
+  );
+}
+
+/**
+ * Runs `fn` and releases every tensor it created on any backend, except the tensors found in its
+ * result (arrays, plain objects and Maps are searched) and tensors passed to {@link keep}.
+ */
+export function tidy<R>(fn: () => R): R {
+  return scoped(usedBackends(), fn);
+}
+
+/** Keeps `t` alive past the enclosing `tidy` scopes; returns it. */
+export function keep(t: Tensor): Tensor {
+  t.backend.keep(t.handle);
+  return t;
+}
+
+/** Releases every tensor found in `value`. */
+export function dispose(value: unknown): void {
+  for (const t of collectTensors(value)) t.dispose();
+}

@@ -1,0 +1,28 @@
+/** A trainable tensor of a module, with the gradient `backward` accumulates into it. */
+import type { Tensor } from '../tensor/tensor.js';
+
+/** A module's trainable tensor. `value` is replaced (not mutated) by optimizers and `loadStateDict`. */
+export class Parameter {
+  /** Accumulated gradient, `null` until `backward` runs or after `zeroGrad`. */
+  grad: Tensor | null = null;
+
+  /** Wraps `value`, which the parameter now owns (kept alive past any enclosing `tidy`). */
+  constructor(public value: Tensor) {
+    value.backend.keep(value.handle);
+  }
+
+  /** Replaces the value and releases the old one. */
+  assign(value: Tensor): void {
+    if (value === this.value) return;
+    const old = this.value;
+    value.backend.keep(value.handle);
+    this.value = value;
+    old.dispose();
+  }
+
+  /** Releases the gradient and sets it to `null`. */
+  zeroGrad(): void {
+    this.grad?.dispose();
+    this.grad = null;
+  }
+}

@@ -1,0 +1,169 @@
+/** `RNNCell`, `LSTMCell`, `GRUCell`: one time step, PyTorch's `nn.*Cell`. */
+import { formatShape, isIntIn, shapeError, valueError } from '../errors.js';
+import type { ModuleOptions } from '../nn/module.js';
+import { Module } from '../nn/module.js';
+import type { Parameter } from '../nn/parameter.js';
+import type { Generator } from '../random.js';
+import { defaultGenerator } from '../random.js';
+import { zeros } from '../tensor/create.js';
+import { reshape } from '../tensor/ops.js';
+import { sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { CellWeights } from './composed.js';
+import { gruStep, lstmStep, rnnStep } from './composed.js';
+
+/** Options of every cell (PyTorch's `nn.*Cell` arguments). */
+export interface CellOptions extends ModuleOptions {
+  /** Features of the input. */
+  inputSize: number;
+  /** Features of the hidden state. */
+  hiddenSize: number;
+  /** Use `bias_ih`/`bias_hh` (default true). */
+  bias?: boolean;
+  /** Generator for initialisation (default: the global one). */
+  generator?: Generator;
+}
+
+/** `RNNCell` options. */
+export interface RNNCellOptions extends CellOptions {
+  /** `tanh` (default) or `relu`. */
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+/** Shared parameters and input checks of the cells. */
+abstract class CellBase extends Module {
+  /** Features of the input. */
+  readonly inputSize: number;
+  /** Features of the hidden state. */
+  readonly hiddenSize: number;
+  /** Whether the cell has biases. */
+  readonly bias: boolean;
+  private readonly params: { weightIh: Parameter; weightHh: Parameter; biasIh?: Parameter; biasHh?: Parameter };
+
+  protected constructor(
+    private readonly cellName: string,
+    gates: number,
+    options: CellOptions,
+  ) {
+    super(options);
+    if (options === null || typeof options !== 'object') valueError(cellName, 'options', 'an object', options);
+    if (!isIntIn(options.inputSize, 1)) valueError(cellName, 'inputSize', 'an integer ≥ 1', options.inputSize);
+    if (!isIntIn(options.hiddenSize, 1)) valueError(cellName, 'hiddenSize', 'an integer ≥ 1', options.hiddenSize);
+    const bias = options.bias ?? true;
+    if (typeof bias !== 'boolean') valueError(cellName, 'bias', 'a boolean', bias);
+    this.inputSize = options.inputSize;
+    this.hiddenSize = options.hiddenSize;
+    this.bias = bias;
+    const generator = options.generator ?? defaultGenerator();
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    const add = (name: string, shape: number[]) => {
+      const data = new Float64Array(shape[0]! * (shape[1] ?? 1));
+      for (let i = 0; i < data.length; i++) data[i] = generator.uniform(-bound, bound);
+      return this.addParameter(name, data, shape);
+    };
+    const gh = gates * this.hiddenSize;
+    this.params = { weightIh: add('weight_ih', [gh, this.inputSize]), weightHh: add('weight_hh', [gh, this.hiddenSize]) };
+    if (bias) {
+      this.params.biasIh = add('bias_ih', [gh]);
+      this.params.biasHh = add('bias_hh', [gh]);
+    }
+  }
+
+  /** Current weights as tensors. */
+  protected weights(): CellWeights {
+    return {
+      weightIh: this.params.weightIh.value,
+      weightHh: this.params.weightHh.value,
+      biasIh: this.params.biasIh?.value,
+      biasHh: this.params.biasHh?.value,
+    };
+  }
+
+  private checkTensor(argument: string, t: unknown): asserts t is Tensor {
+    if (!(t instanceof Tensor)) throw new TypeError(`${this.cellName}.forward: ${argument} must be a Tensor, got ${String(t)}`);
+    if (t.backend !== this.backend) {
+      throw new Error(
+        `${this.cellName}.forward: ${argument} lives on backend "${t.backend.name}" but the module's parameters live on "${this.backend.name}"`,
+      );
+    }
+    if (t.dtype !== this.dtype) throw new TypeError(`${this.cellName}.forward: ${argument} has dtype ${t.dtype}, module is ${this.dtype}`);
+  }
+
+  /** Checks `input` (`[N, I]` or unbatched `[I]`) and returns it batched with the batch size. */
+  protected batchedInput(input: Tensor): { x: Tensor; batch: number; unbatched: boolean } {
+    this.checkTensor('input', input);
+    if ((input.rank !== 1 && input.rank !== 2) || input.shape[input.rank - 1] !== this.inputSize) {
+      shapeError(`${this.cellName}.forward`, 'input', `[N, ${this.inputSize}] or unbatched [${this.inputSize}]`, input.shape);
+    }
+    const unbatched = input.rank === 1;
+    return { x: unbatched ? reshape(input, [1, this.inputSize]) : input, batch: unbatched ? 1 : input.shape[0]!, unbatched };
+  }
+
+  /** Checks a state argument (or makes zeros) and returns it batched. */
+  protected batchedState(argument: string, state: Tensor | undefined, batch: number, unbatched: boolean): Tensor {
+    if (state === undefined) return zeros([batch, this.hiddenSize], { backend: this.backend, dtype: this.dtype });
+    this.checkTensor(argument, state);
+    const expected = unbatched ? [this.hiddenSize] : [batch, this.hiddenSize];
+    if (!sameShape(state.shape, expected)) shapeError(`${this.cellName}.forward`, argument, `shape ${formatShape(expected)}`, state.shape);
+    return unbatched ? reshape(state, [1, this.hiddenSize]) : state;
+  }
+
+  /** Removes the batch axis again for unbatched calls. */
+  protected unbatch(t: Tensor, unbatched: boolean): Tensor {
+    return unbatched ? reshape(t, [this.hiddenSize]) : t;
+  }
+}
+
+/** One step of an Elman RNN; `forward(input, h?)` returns `h'`. */
+export class RNNCell extends CellBase {
+  /** `tanh` or `relu`. */
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  /** Creates the cell with PyTorch's default initialisation. */
+  constructor(options: RNNCellOptions) {
+    const nonlinearity = options?.nonlinearity ?? 'tanh';
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') valueError('RNNCell', 'nonlinearity', '"tanh" or "relu"', nonlinearity);
+    super('RNNCell', 1, options);
+    this.nonlinearity = nonlinearity;
+  }
+
+  /** `input [N, I]` or `[I]`, `h [N, H]` or `[H]` (zeros when omitted) → `h'`. */
+  forward(input: Tensor, h?: Tensor | null): Tensor {
+    const { x, batch, unbatched } = this.batchedInput(input);
+    const state = this.batchedState('h', h ?? undefined, batch, unbatched);
+    return this.unbatch(rnnStep(x, state, this.weights(), this.nonlinearity), unbatched);
+  }
+}
+
+/** One LSTM step; `forward(input, [h, c]?)` returns `[h', c']`. */
+export class LSTMCell extends CellBase {
+  /** Creates the cell with PyTorch's default initialisation. */
+  constructor(options: CellOptions) {
+    super('LSTMCell', 4, options);
+  }
+
+  /** `input [N, I]` or `[I]`, `hx = [h, c]` (zeros when omitted) → `[h', c']`. */
+  forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
+    const { x, batch, unbatched } = this.batchedInput(input);
+    if (hx != null && (!Array.isArray(hx) || hx.length !== 2)) throw new TypeError('LSTMCell.forward: hx must be [h, c] or omitted');
+    const h = this.batchedState('h', hx?.[0], batch, unbatched);
+    const c = this.batchedState('c', hx?.[1], batch, unbatched);
+    const [hNext, cNext] = lstmStep(x, h, c, this.weights());
+    return [this.unbatch(hNext, unbatched), this.unbatch(cNext, unbatched)];
+  }
+}
+
+/** One GRU step; `forward(input, h?)` returns `h'`. */
+export class GRUCell extends CellBase {
+  /** Creates the cell with PyTorch's default initialisation. */
+  constructor(options: CellOptions) {
+    super('GRUCell', 3, options);
+  }
+
+  /** `input [N, I]` or `[I]`, `h [N, H]` or `[H]` (zeros when omitted) → `h'`. */
+  forward(input: Tensor, h?: Tensor | null): Tensor {
+    const { x, batch, unbatched } = this.batchedInput(input);
+    const state = this.batchedState('h', h ?? undefined, batch, unbatched);
+    return this.unbatch(gruStep(x, state, this.weights()), unbatched);
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * `nn.RNNBase`: stacked, optionally bidirectional recurrent layers over a batch of sequences, with
+ * PyTorch's parameter names, initialisation, dropout between layers, packed (variable-length) input
+ * and unbatched input. Each (layer, direction) runs through `runDirection`.
+ */
+import type { CellKind } from '../backend.js';
+import { formatShape, shapeError } from '../errors.js';
+import { Module } from '../nn/module.js';
+import type { Parameter } from '../nn/parameter.js';
+import type { Generator } from '../random.js';
+import { defaultGenerator } from '../random.js';
+import { tensorLike, zeros } from '../tensor/create.js';
+import { concat, index0, mul, reshape, transpose } from '../tensor/ops.js';
+import { sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { gateCount } from './composed.js';
+import { checkLengths } from './lengths.js';
+import type { LSTMOptions, ResolvedRNNOptions, RNNOptions } from './options.js';
+import { resolveRNNOptions } from './options.js';
+import { PackedSequence } from './packed.js';
+import type { TakenPath } from './sequence.js';
+import { choosePath, runDirection } from './sequence.js';
+
+/** The parameters of one direction of one layer. */
+interface DirectionParameters {
+  weightIh: Parameter;
+  weightHh: Parameter;
+  biasIh?: Parameter;
+  biasHh?: Parameter;
+  weightHr?: Parameter;
+}
+
+/** Outputs of a forward pass before they are shaped for the caller. */
+export interface RecurrentResult {
+  output: Tensor | PackedSequence;
+  hn: Tensor;
+  cn?: Tensor;
+}
+
+/** Per-call options of `forward`. */
+export interface ForwardOptions {
+  /**
+   * Valid length of each batch row (PyTorch `pack_padded_sequence(enforce_sorted=False)` semantics):
+   * rows stop updating after their length, `h_n` holds each row's last valid state, padded outputs are 0.
+   */
+  lengths?: ArrayLike<number>;
+}
+
+/** Shared implementation of `RNN`, `LSTM` and `GRU`. */
+export abstract class RNNBase extends Module {
+  /** Features per time step of the input. */
+  readonly inputSize: number;
+  /** Features of the hidden (cell) state. */
+  readonly hiddenSize: number;
+  /** Stacked layers. */
+  readonly numLayers: number;
+  /** Whether the layers have biases. */
+  readonly bias: boolean;
+  /** Whether input and output are batch-major. */
+  readonly batchFirst: boolean;
+  /** Dropout probability between layers (training only). */
+  readonly dropout: number;
+  /** Whether each layer has a reverse direction. */
+  readonly bidirectional: boolean;
+  /** LSTM projection size (0 = none). */
+  readonly projSize: number;
+  /** The implementation requested at construction. */
+  readonly path: ResolvedRNNOptions['path'];
+  /** The implementation the last forward pass actually took (`null` before the first). */
+  lastPath: TakenPath | null = null;
+  /** The cell kind every layer runs. */
+  protected abstract readonly cellKind: CellKind;
+  private readonly layers: DirectionParameters[][] = [];
+  private readonly generator: Generator;
+
+  /** @internal Subclasses pass their PyTorch name (`RNN`, `LSTM`, `GRU`) and gate count. */
+  protected constructor(
+    private readonly moduleName: 'RNN' | 'LSTM' | 'GRU',
+    options: RNNOptions & LSTMOptions,
+  ) {
+    super(options);
+    const resolved = resolveRNNOptions(moduleName, options);
+    this.inputSize = resolved.inputSize;
+    this.hiddenSize = resolved.hiddenSize;
+    this.numLayers = resolved.numLayers;
+    this.bias = resolved.bias;
+    this.batchFirst = resolved.batchFirst;
+    this.dropout = resolved.dropout;
+    this.bidirectional = resolved.bidirectional;
+    this.projSize = resolved.projSize;
+    this.path = resolved.path;
+    this.generator = options.generator ?? defaultGenerator();
+    this.createParameters(moduleName === 'LSTM' ? 4 : moduleName === 'GRU' ? 3 : 1);
+  }
+
+  /** Number of directions (1 or 2). */
+  get numDirections(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** Size of `h` (the projection size for a projected LSTM, else `hiddenSize`). */
+  get outputHiddenSize(): number {
+    return this.projSize > 0 ? this.projSize : this.hiddenSize;
+  }
+
+  /** PyTorch's order: per layer, per direction: weight_ih, weight_hh, bias_ih, bias_hh, weight_hr. */
+  private createParameters(gates: number): void {
+    const bound = 1 / Math.sqrt(this.hiddenSize);
+    const uniform = (count: number) => {
+      const data = new Float64Array(count);
+      for (let i = 0; i < count; i++) data[i] = this.generator.uniform(-bound, bound);
+      return data;
+    };
+    const gh = gates * this.hiddenSize;
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const inSize = layer === 0 ? this.inputSize : this.outputHiddenSize * this.numDirections;
+      const directions: DirectionParameters[] = [];
+      for (let d = 0; d < this.numDirections; d++) {
+        const suffix = `_l${layer}${d === 1 ? '_reverse' : ''}`;
+        const add = (name: string, shape: number[]) => this.addParameter(name + suffix, uniform(shape[0]! * (shape[1] ?? 1)), shape);
+        const p: DirectionParameters = {
+          weightIh: add('weight_ih', [gh, inSize]),
+          weightHh: add('weight_hh', [gh, this.outputHiddenSize]),
+        };
+        if (this.bias) {
+          p.biasIh = add('bias_ih', [gh]);
+          p.biasHh = add('bias_hh', [gh]);
+        }
+        if (this.projSize > 0) p.weightHr = add('weight_hr', [this.projSize, this.hiddenSize]);
+        directions.push(p);
+      }
+      this.layers.push(directions);
+    }
+  }
+
+  private where(): string {
+    return `${this.moduleName}.forward`;
+  }
+
+  private checkTensor(argument: string, t: unknown): asserts t is Tensor {
+    if (!(t instanceof Tensor)) throw new TypeError(`${this.where()}: ${argument} must be a Tensor, got ${String(t)}`);
+    if (t.backend !== this.backend) {
+      throw new Error(
+        `${this.where()}: ${argument} lives on backend "${t.backend.name}" but the module's parameters live on ` +
+          `"${this.backend.name}"; create it there or move the module with .to(backend)`,
+      );
+    }
+    if (t.dtype !== this.dtype) {
+      throw new TypeError(`${this.where()}: ${argument} has dtype ${t.dtype} but the module's parameters are ${this.dtype}`);
+    }
+  }
+
+  /** Validates everything, then runs the layers. `h0`/`c0` are as the caller gave them. */
+  protected run(input: Tensor | PackedSequence, h0: Tensor | undefined, c0: Tensor | undefined, options: ForwardOptions = {}): RecurrentResult {
+    // Every check comes before the first tensor is created, so bad input costs nothing and changes nothing.
+    const where = this.where();
+    const packed = input instanceof PackedSequence ? input : undefined;
+    const x = packed ? packed.padded : input;
+    this.checkTensor('input', x);
+    if (packed && options.lengths !== undefined) throw new RangeError(`${where}: lengths cannot be given with a PackedSequence`);
+    const unbatched = x.rank === 2 && !packed;
+    // Our packed sequences are stored time-major whatever batchFirst says.
+    const batchMajor = this.batchFirst && !packed;
+    if (x.rank !== 3 && !unbatched) {
+      shapeError(where, 'input', `${batchMajor ? '[N, T, inputSize]' : '[T, N, inputSize]'} or unbatched [T, inputSize]`, x.shape);
+    }
+    if (x.shape[x.rank - 1] !== this.inputSize) shapeError(where, 'input', `last dimension inputSize = ${this.inputSize}`, x.shape);
+    const steps = unbatched || !batchMajor ? x.shape[0]! : x.shape[1]!;
+    const batch = unbatched ? 1 : batchMajor ? x.shape[0]! : x.shape[1]!;
+    if (steps < 1 || batch < 1) shapeError(where, 'input', 'at least one time step and one batch row', x.shape);
+    if (unbatched && options.lengths !== undefined) throw new RangeError(`${where}: lengths need batched input (rank 3)`);
+    const lengths = packed ? packed.lengths : options.lengths === undefined ? undefined : checkLengths(where, options.lengths, batch, steps);
+    const stateRows = this.numLayers * this.numDirections;
+    const checkState = (argument: string, state: Tensor | undefined, size: number) => {
+      if (state === undefined) return;
+      this.checkTensor(argument, state);
+      const expected = unbatched ? [stateRows, size] : [stateRows, batch, size];
+      if (!sameShape(state.shape, expected)) shapeError(where, argument, `shape ${formatShape(expected)}`, state.shape);
+    };
+    checkState('h0', h0, this.outputHiddenSize);
+    if (this.cellKind === 'lstm') checkState('c0', c0, this.hiddenSize);
+    const path = choosePath(this.path, this.backend, this.cellKind);
+
+    const batchedState = (state: Tensor | undefined, size: number) =>
+      state === undefined
+        ? zeros([stateRows, batch, size], { backend: this.backend, dtype: this.dtype })
+        : unbatched
+          ? reshape(state, [stateRows, 1, size])
+          : state;
+    let timeMajor = unbatched ? reshape(x, [steps, 1, this.inputSize]) : batchMajor ? transpose(x, [1, 0, 2]) : x;
+    const h = batchedState(h0, this.outputHiddenSize);
+    const c = this.cellKind === 'lstm' ? batchedState(c0, this.hiddenSize) : undefined;
+
+    const hn: Tensor[] = [];
+    const cn: Tensor[] = [];
+    for (let layer = 0; layer < this.numLayers; layer++) {
+      const outputs: Tensor[] = [];
+      for (let d = 0; d < this.numDirections; d++) {
+        const p = this.layers[layer]![d]!;
+        const row = layer * this.numDirections + d;
+        const result = runDirection(
+          {
+            cell: this.cellKind,
+            input: timeMajor,
+            h0: index0(h, row),
+            c0: c === undefined ? undefined : index0(c, row),
+            weightIh: p.weightIh.value,
+            weightHh: p.weightHh.value,
+            biasIh: p.biasIh?.value,
+            biasHh: p.biasHh?.value,
+            weightHr: p.weightHr?.value,
+            reverse: d === 1,
+            lengths,
+          },
+          path,
+        );
+        outputs.push(result.output);
+        hn.push(result.hn);
+        if (result.cn !== undefined) cn.push(result.cn);
+      }
+      timeMajor = concat(outputs, 2);
+      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) timeMajor = this.applyDropout(timeMajor);
+    }
+    this.lastPath = path;
+
+    const stackStates = (states: Tensor[]) => {
+      const stacked = concat(states.map((s) => reshape(s, [1, ...s.shape])), 0);
+      return unbatched ? reshape(stacked, [stateRows, stacked.shape[2]!]) : stacked;
+    };
+    let output: Tensor | PackedSequence;
+    if (packed) output = new PackedSequence(timeMajor, packed.lengths);
+    else if (unbatched) output = reshape(timeMajor, [steps, timeMajor.shape[2]!]);
+    else output = this.batchFirst ? transpose(timeMajor, [1, 0, 2]) : timeMajor;
+    return { output, hn: stackStates(hn), cn: cn.length > 0 ? stackStates(cn) : undefined };
+  }
+
+  /** Inverted dropout with an independent mask per element and time step, from the module's generator. */
+  private applyDropout(x: Tensor): Tensor {
+    const keepScale = this.dropout >= 1 ? 0 : 1 / (1 - this.dropout);
+    const mask = new Float64Array(x.size);
+    for (let i = 0; i < mask.length; i++) mask[i] = this.generator.random() >= this.dropout ? keepScale : 0;
+    return mul(x, tensorLike(x, mask, x.shape));
+  }
+}

@@ -1,0 +1,37 @@
+/** Shape rules shared by the frontend's ops and modules (validated once, here, never in backends). */
+import { formatShape, ShapeError } from '../errors.js';
+
+/** Number of elements of a shape (1 for a scalar). */
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
+/** True when two shapes are identical. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** NumPy broadcasting: the result shape, or a clear error naming both shapes. */
+export function broadcastShapes(where: string, a: readonly number[], b: readonly number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out = new Array<number>(rank);
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(`${where}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** Normalises a possibly negative axis for a tensor of `rank`, or throws. */
+export function normaliseAxis(where: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
+    throw new RangeError(`${where}: axis must be an integer in [${-rank}, ${rank}), got ${axis}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
