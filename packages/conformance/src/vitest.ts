@@ -106,8 +106,6 @@ export function describeBackend(
           for (const check of primitiveChecks) {
             it(check.name, (ctx) => {
               skipUnlessDtype(ctx);
-              // float64 is the precise check; float32 only where the backend has nothing better.
-              if (dtype === 'float32' && dtypesOf().includes('float64')) ctx.skip('checked in float64 on this backend');
               const r = runPrimitiveCheck(backend, dtype, check);
               expect(r.pass, `${check.name}: worst abs error ${r.maxAbs}`).toBe(true);
             });
