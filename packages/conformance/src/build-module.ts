@@ -7,11 +7,26 @@ import { caseModules } from './case-format.js';
 /** The module kinds a case can build. */
 export type CaseModuleInstance = RNN | LSTM | GRU | RNNCell | LSTMCell | GRUCell;
 
-const recurrentOptions = ['inputSize', 'hiddenSize', 'numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize', 'nonlinearity'];
+const recurrentOptions = [
+  'inputSize',
+  'hiddenSize',
+  'numLayers',
+  'bias',
+  'batchFirst',
+  'dropout',
+  'bidirectional',
+  'projSize',
+  'nonlinearity',
+];
 const cellOptions = ['inputSize', 'hiddenSize', 'bias', 'nonlinearity'];
 
 /** Constructs the case's module (unknown module or option names throw a clear error) and loads its parameters. */
-export function buildModule(backend: AnyBackend, c: ConformanceCase, dtype: DType, path: SequencePath = 'auto'): CaseModuleInstance {
+export function buildModule(
+  backend: AnyBackend,
+  c: ConformanceCase,
+  dtype: DType,
+  path: SequencePath = 'auto',
+): CaseModuleInstance {
   if (!(caseModules as readonly string[]).includes(c.module)) {
     throw new Error(`unknown module ${JSON.stringify(c.module)} (expected one of ${caseModules.join(', ')})`);
   }

@@ -41,14 +41,19 @@ function isTensor(value: unknown): value is CaseTensor {
   const t = value as CaseTensor;
   if (!Array.isArray(t.shape) || !Array.isArray(t.data)) return false;
   const size = t.shape.reduce((n, d) => n * d, 1);
-  return t.shape.every((d) => Number.isInteger(d) && d >= 0) && t.data.length === size && t.data.every((v) => typeof v === 'number');
+  return (
+    t.shape.every((d) => Number.isInteger(d) && d >= 0) &&
+    t.data.length === size &&
+    t.data.every((v) => typeof v === 'number')
+  );
 }
 
 /** Throws an Error describing the first structural problem of `raw`, else returns it typed. */
 export function parseCase(raw: unknown): ConformanceCase {
   if (raw === null || typeof raw !== 'object') throw new Error('case file is not a JSON object');
   const c = raw as ConformanceCase;
-  if (c.format !== 'recur-case/1') throw new Error(`format must be "recur-case/1", got ${JSON.stringify(c.format)}`);
+  if (c.format !== 'recur-case/1')
+    throw new Error(`format must be "recur-case/1", got ${JSON.stringify(c.format)}`);
   if (typeof c.name !== 'string' || c.name === '') throw new Error('name must be a non-empty string');
   if (typeof c.module !== 'string') throw new Error('module must be a string');
   if (c.options === null || typeof c.options !== 'object') throw new Error('options must be an object');
@@ -64,10 +69,12 @@ export function parseCase(raw: unknown): ConformanceCase {
   tensors('parameters', c.parameters, true);
   tensors('inputs', c.inputs, true);
   if (!isTensor(c.inputs.input)) throw new Error('inputs.input is required');
-  if (c.inputs.lengths !== undefined && !Array.isArray(c.inputs.lengths)) throw new Error('inputs.lengths must be an array');
+  if (c.inputs.lengths !== undefined && !Array.isArray(c.inputs.lengths))
+    throw new Error('inputs.lengths must be an array');
   tensors('lossWeights', c.lossWeights ?? {}, true);
   tensors('expected', c.expected, true);
   tensors('expected.grad', c.expected.grad, false);
-  if (c.expected.loss !== undefined && typeof c.expected.loss !== 'number') throw new Error('expected.loss must be a number');
+  if (c.expected.loss !== undefined && typeof c.expected.loss !== 'number')
+    throw new Error('expected.loss must be a number');
   return { ...c, lossWeights: c.lossWeights ?? {} };
 }

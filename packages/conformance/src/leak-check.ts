@@ -1,11 +1,34 @@
 /** A small training loop whose live-tensor count must stay flat (no leaks in modules, autograd or optimizers). */
 import type { AnyBackend, DType } from '@recur/core';
-import { Adam, backward, clipGradNorm, crossEntropy, Generator, indices, Linear, LSTM, ops, randn } from '@recur/core';
+import {
+  Adam,
+  backward,
+  clipGradNorm,
+  crossEntropy,
+  Generator,
+  indices,
+  Linear,
+  LSTM,
+  ops,
+  randn,
+} from '@recur/core';
 
 /** Trains a tiny LSTM classifier for `steps` steps; returns live-tensor counts after the first and last step. */
-export function trainingLoopLeak(backend: AnyBackend, dtype: DType, steps: number): { afterFirstStep: number; after: number } {
+export function trainingLoopLeak(
+  backend: AnyBackend,
+  dtype: DType,
+  steps: number,
+): { afterFirstStep: number; after: number } {
   const generator = new Generator(7);
-  const rnn = new LSTM({ inputSize: 3, hiddenSize: 4, numLayers: 2, bidirectional: true, backend, dtype, generator });
+  const rnn = new LSTM({
+    inputSize: 3,
+    hiddenSize: 4,
+    numLayers: 2,
+    bidirectional: true,
+    backend,
+    dtype,
+    generator,
+  });
   const head = new Linear({ inFeatures: 8, outFeatures: 2, backend, dtype, generator });
   const params = [...rnn.parameters(), ...head.parameters()];
   const optimizer = new Adam(params, { lr: 0.01 });

@@ -12,7 +12,9 @@ export const committedCasesDir = fileURLToPath(new URL('../../../fixtures/cases'
 export const committedTrainingDir = fileURLToPath(new URL('../../../fixtures/training', import.meta.url));
 
 /** A case file that was read: either its parsed case or why it could not be used. */
-export type LoadedCase = { file: string; case: ConformanceCase } | { file: string; name: string; error: string };
+export type LoadedCase =
+  | { file: string; case: ConformanceCase }
+  | { file: string; name: string; error: string };
 
 /** Every `*.json` file under the given files or directories (recursively), sorted. */
 export function listCaseFiles(paths: readonly string[]): string[] {
@@ -43,7 +45,10 @@ export function listCaseFiles(paths: readonly string[]): string[] {
 /** Reads and parses case files; a malformed file becomes an entry with its error, never a crash. */
 export function loadCases(paths: readonly string[]): LoadedCase[] {
   return listCaseFiles(paths).map((file) => {
-    const fallbackName = file.split(/[\\/]/).pop()!.replace(/\.json$/, '');
+    const fallbackName = file
+      .split(/[\\/]/)
+      .pop()!
+      .replace(/\.json$/, '');
     try {
       return { file, case: parseCase(JSON.parse(readFileSync(file, 'utf8'))) };
     } catch (error) {

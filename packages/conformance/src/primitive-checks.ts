@@ -22,17 +22,79 @@ const awayFromZero = (g: Generator) => (g.random() < 0.5 ? -1 : 1) * (0.2 + g.ra
 
 /** The checks: every differentiable primitive, including broadcasting and transposed products. */
 export const primitiveChecks: PrimitiveCheck[] = [
-  { name: 'matMul', shapes: [[3, 4], [4, 2]], f: (a, b) => ops.matmul(a!, b!) },
-  { name: 'matMul(Aᵀ)', shapes: [[4, 3], [4, 2]], f: (a, b) => ops.matmul(a!, b!, true, false) },
-  { name: 'matMul(Bᵀ)', shapes: [[3, 4], [2, 4]], f: (a, b) => ops.matmul(a!, b!, false, true) },
-  { name: 'matMul(AᵀBᵀ)', shapes: [[4, 3], [2, 4]], f: (a, b) => ops.matmul(a!, b!, true, true) },
-  { name: 'add', shapes: [[2, 3], [2, 3]], f: (a, b) => ops.add(a!, b!) },
+  {
+    name: 'matMul',
+    shapes: [
+      [3, 4],
+      [4, 2],
+    ],
+    f: (a, b) => ops.matmul(a!, b!),
+  },
+  {
+    name: 'matMul(Aᵀ)',
+    shapes: [
+      [4, 3],
+      [4, 2],
+    ],
+    f: (a, b) => ops.matmul(a!, b!, true, false),
+  },
+  {
+    name: 'matMul(Bᵀ)',
+    shapes: [
+      [3, 4],
+      [2, 4],
+    ],
+    f: (a, b) => ops.matmul(a!, b!, false, true),
+  },
+  {
+    name: 'matMul(AᵀBᵀ)',
+    shapes: [
+      [4, 3],
+      [2, 4],
+    ],
+    f: (a, b) => ops.matmul(a!, b!, true, true),
+  },
+  {
+    name: 'add',
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+    f: (a, b) => ops.add(a!, b!),
+  },
   { name: 'add(broadcast row)', shapes: [[2, 3], [3]], f: (a, b) => ops.add(a!, b!) },
-  { name: 'sub(broadcast column)', shapes: [[2, 3], [2, 1]], f: (a, b) => ops.sub(a!, b!) },
-  { name: 'mul(broadcast both)', shapes: [[2, 1, 3], [4, 1]], f: (a, b) => ops.mul(a!, b!) },
+  {
+    name: 'sub(broadcast column)',
+    shapes: [
+      [2, 3],
+      [2, 1],
+    ],
+    f: (a, b) => ops.sub(a!, b!),
+  },
+  {
+    name: 'mul(broadcast both)',
+    shapes: [
+      [2, 1, 3],
+      [4, 1],
+    ],
+    f: (a, b) => ops.mul(a!, b!),
+  },
   { name: 'mul(scalar)', shapes: [[2, 3], []], f: (a, b) => ops.mul(a!, b!) },
-  { name: 'div', shapes: [[2, 3], [2, 3]], draw: (g, i) => (i === 1 ? positive(g) : g.normal()), f: (a, b) => ops.div(a!, b!) },
-  { name: 'div(broadcast)', shapes: [[3], [2, 3]], draw: (g, i) => (i === 1 ? positive(g) : g.normal()), f: (a, b) => ops.div(a!, b!) },
+  {
+    name: 'div',
+    shapes: [
+      [2, 3],
+      [2, 3],
+    ],
+    draw: (g, i) => (i === 1 ? positive(g) : g.normal()),
+    f: (a, b) => ops.div(a!, b!),
+  },
+  {
+    name: 'div(broadcast)',
+    shapes: [[3], [2, 3]],
+    draw: (g, i) => (i === 1 ? positive(g) : g.normal()),
+    f: (a, b) => ops.div(a!, b!),
+  },
   { name: 'neg', shapes: [[2, 3]], f: (a) => ops.neg(a!) },
   { name: 'exp', shapes: [[2, 3]], f: (a) => ops.exp(a!) },
   { name: 'log', shapes: [[2, 3]], draw: positive, f: (a) => ops.log(a!) },
@@ -49,8 +111,22 @@ export const primitiveChecks: PrimitiveCheck[] = [
   { name: 'reshape', shapes: [[2, 6]], f: (a) => ops.reshape(a!, [3, 4]) },
   { name: 'transpose', shapes: [[2, 3, 4]], f: (a) => ops.transpose(a!, [2, 0, 1]) },
   { name: 'slice', shapes: [[3, 4, 2]], f: (a) => ops.slice(a!, [1, 1, 0], [2, 2, 1]) },
-  { name: 'concat(axis 1)', shapes: [[2, 3], [2, 1]], f: (a, b) => ops.concat([a!, b!], 1) },
-  { name: 'concat(axis 0)', shapes: [[1, 3], [2, 3]], f: (a, b) => ops.concat([a!, b!], 0) },
+  {
+    name: 'concat(axis 1)',
+    shapes: [
+      [2, 3],
+      [2, 1],
+    ],
+    f: (a, b) => ops.concat([a!, b!], 1),
+  },
+  {
+    name: 'concat(axis 0)',
+    shapes: [
+      [1, 3],
+      [2, 3],
+    ],
+    f: (a, b) => ops.concat([a!, b!], 0),
+  },
   { name: 'gather(repeats)', shapes: [[4, 3]], f: (a) => ops.gather(a!, Int32Array.from([2, 0, 2, 3, 2])) },
 ];
 

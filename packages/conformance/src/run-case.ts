@@ -4,7 +4,19 @@
  * reference values. Used by both `describeBackend` and the command line.
  */
 import type { AnyBackend, DType, SequencePath, TakenPath, Tensor } from '@recur/core';
-import { GRUCell, LSTM, LSTMCell, RNNBase, RNNCell, formatShape, ops, tensor, tidy, valueAndGrads, zeros } from '@recur/core';
+import {
+  formatShape,
+  GRUCell,
+  LSTM,
+  LSTMCell,
+  ops,
+  RNNBase,
+  RNNCell,
+  tensor,
+  tidy,
+  valueAndGrads,
+  zeros,
+} from '@recur/core';
 import type { CaseModuleInstance } from './build-module.js';
 import { buildModule } from './build-module.js';
 import type { CaseTensor, ConformanceCase } from './case-format.js';
@@ -39,8 +51,15 @@ export interface RunCaseOptions {
   path?: SequencePath;
 }
 
-function forward(module: CaseModuleInstance, x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, lengths: number[] | undefined) {
-  const fill = (like: Tensor, shape: readonly number[]) => zeros(shape, { backend: like.backend, dtype: like.dtype });
+function forward(
+  module: CaseModuleInstance,
+  x: Tensor,
+  h0: Tensor | undefined,
+  c0: Tensor | undefined,
+  lengths: number[] | undefined,
+) {
+  const fill = (like: Tensor, shape: readonly number[]) =>
+    zeros(shape, { backend: like.backend, dtype: like.dtype });
   if (module instanceof LSTMCell) {
     const hx: [Tensor, Tensor] | null = h0 ? [h0, c0 ?? fill(h0, h0.shape)] : null;
     const [h, c] = module.forward(x, hx);
@@ -49,7 +68,9 @@ function forward(module: CaseModuleInstance, x: Tensor, h0: Tensor | undefined, 
   if (module instanceof RNNCell || module instanceof GRUCell) return { output: module.forward(x, h0) };
   const options = lengths === undefined ? undefined : { lengths };
   if (module instanceof LSTM) {
-    const hx: [Tensor, Tensor] | null = h0 ? [h0, c0 ?? fill(h0, [h0.shape[0]!, ...h0.shape.slice(1, -1), module.hiddenSize])] : null;
+    const hx: [Tensor, Tensor] | null = h0
+      ? [h0, c0 ?? fill(h0, [h0.shape[0]!, ...h0.shape.slice(1, -1), module.hiddenSize])]
+      : null;
     const [output, [hn, cn]] = module.forward(x, hx, options);
     return { output, hn, cn };
   }
@@ -58,11 +79,17 @@ function forward(module: CaseModuleInstance, x: Tensor, h0: Tensor | undefined, 
 }
 
 /** Runs the case and returns every value the case has a reference for (throws on any problem). */
-export function computeCase(backend: AnyBackend, c: ConformanceCase, dtype: DType, path: SequencePath = 'auto'): CaseComputation {
+export function computeCase(
+  backend: AnyBackend,
+  c: ConformanceCase,
+  dtype: DType,
+  path: SequencePath = 'auto',
+): CaseComputation {
   const module = buildModule(backend, c, dtype, path);
   try {
     return tidy(() => {
-      const make = (t: CaseTensor | undefined) => (t === undefined ? undefined : tensor(t.data, t.shape, { backend, dtype }));
+      const make = (t: CaseTensor | undefined) =>
+        t === undefined ? undefined : tensor(t.data, t.shape, { backend, dtype });
       const x = make(c.inputs.input)!;
       const h0 = make(c.inputs.h0);
       const c0 = make(c.inputs.c0);
@@ -74,25 +101,31 @@ export function computeCase(backend: AnyBackend, c: ConformanceCase, dtype: DTyp
         ...(c0 ? [['c0', c0] as [string, Tensor]] : []),
       ];
       const values: CaseComputation['values'] = new Map();
-      const put = (name: string, t: Tensor) => values.set(name, { shape: t.shape, data: Float64Array.from(t.toArray()) });
-      const { value, grads } = valueAndGrads(() => {
-        const outputs: Record<string, Tensor | undefined> = forward(module, x, h0, c0, c.inputs.lengths);
-        // Tensors made inside f are released when it returns: read the outputs here.
-        for (const key of ['output', 'hn', 'cn'] as const) if (outputs[key]) put(key, outputs[key]!);
-        let loss = zeros([], { backend, dtype });
-        for (const key of ['output', 'hn', 'cn'] as const) {
-          const weights = c.lossWeights[key];
-          const out = outputs[key];
-          if (weights === undefined || out === undefined) continue;
-          if (formatShape(out.shape) !== formatShape(weights.shape)) {
-            throw new Error(`${key} has shape ${formatShape(out.shape)} but lossWeights.${key} has ${formatShape(weights.shape)}`);
+      const put = (name: string, t: Tensor) =>
+        values.set(name, { shape: t.shape, data: Float64Array.from(t.toArray()) });
+      const { value, grads } = valueAndGrads(
+        () => {
+          const outputs: Record<string, Tensor | undefined> = forward(module, x, h0, c0, c.inputs.lengths);
+          // Tensors made inside f are released when it returns: read the outputs here.
+          for (const key of ['output', 'hn', 'cn'] as const) if (outputs[key]) put(key, outputs[key]!);
+          let loss = zeros([], { backend, dtype });
+          for (const key of ['output', 'hn', 'cn'] as const) {
+            const weights = c.lossWeights[key];
+            const out = outputs[key];
+            if (weights === undefined || out === undefined) continue;
+            if (formatShape(out.shape) !== formatShape(weights.shape)) {
+              throw new Error(
+                `${key} has shape ${formatShape(out.shape)} but lossWeights.${key} has ${formatShape(weights.shape)}`,
+              );
+            }
+            loss = ops.add(loss, ops.sum(ops.mul(out, make(weights)!)));
           }
-          loss = ops.add(loss, ops.sum(ops.mul(out, make(weights)!)));
-        }
-        return loss;
-      }, wrt.map(([, t]) => t));
+          return loss;
+        },
+        wrt.map(([, t]) => t),
+      );
       put('loss', value);
-      wrt.forEach(([name], i) => put(`grad.${name}`, grads[i]!));
+      for (const [i, [name]] of wrt.entries()) put(`grad.${name}`, grads[i]!);
       return { values, path: module instanceof RNNBase ? module.lastPath : null };
     });
   } finally {
@@ -129,14 +162,23 @@ export function compareComputation(
     }
     const r = compareValues(got.data, ref.data, tolerance);
     errors[name] = { maxAbs: r.maxAbs, maxRel: r.maxRel };
-    if (!r.pass) problems.push(`${name}: max abs error ${r.maxAbs.toExponential(2)} exceeds atol ${tolerance.atol} + rtol ${tolerance.rtol}·|ref|`);
+    if (!r.pass)
+      problems.push(
+        `${name}: max abs error ${r.maxAbs.toExponential(2)} exceeds atol ${tolerance.atol} + rtol ${tolerance.rtol}·|ref|`,
+      );
   }
   return { pass: problems.length === 0, errors, problems };
 }
 
 /** Runs one case and reports pass, fail (with the worst errors) or error (with the message). */
 export function runCase(backend: AnyBackend, c: ConformanceCase, options: RunCaseOptions): CaseResult {
-  const base = { case: c.name, backend: backend.name, dtype: options.dtype, atol: options.tolerance.atol, rtol: options.tolerance.rtol };
+  const base = {
+    case: c.name,
+    backend: backend.name,
+    dtype: options.dtype,
+    atol: options.tolerance.atol,
+    rtol: options.tolerance.rtol,
+  };
   try {
     const computed = computeCase(backend, c, options.dtype, options.path);
     const verdict = compareComputation(computed.values, expectedValues(c), options.tolerance);
@@ -148,6 +190,12 @@ export function runCase(backend: AnyBackend, c: ConformanceCase, options: RunCas
       message: verdict.pass ? null : verdict.problems.join('; '),
     };
   } catch (error) {
-    return { ...base, path: null, status: 'error', errors: {}, message: error instanceof Error ? error.message : String(error) };
+    return {
+      ...base,
+      path: null,
+      status: 'error',
+      errors: {},
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
 }

@@ -7,6 +7,8 @@ import type { AnyBackend, DType, Tensor } from '@recur/core';
 import {
   Adam,
   AdamW,
+  backward,
+  clipGradNorm,
   crossEntropy,
   Embedding,
   GRU,
@@ -18,8 +20,6 @@ import {
   ops,
   RNN,
   SGD,
-  backward,
-  clipGradNorm,
   tensor,
   tidy,
 } from '@recur/core';
@@ -34,10 +34,17 @@ export interface TrainingFixture {
   model: { name: string; module: string; options: Record<string, unknown> }[];
   parameters: Record<string, CaseTensor>;
   input: CaseTensor;
-  loss: { kind: 'mse'; target: CaseTensor } | { kind: 'crossEntropy'; target: CaseTensor; ignoreIndex?: number };
+  loss:
+    | { kind: 'mse'; target: CaseTensor }
+    | { kind: 'crossEntropy'; target: CaseTensor; ignoreIndex?: number };
   optimizer: { kind: 'SGD' | 'Adam' | 'AdamW'; options: Record<string, unknown> };
   clipGradNorm: { maxNorm: number; normType: number | 'inf' } | null;
-  steps: { loss: number; totalNorm: number | null; grads: Record<string, CaseTensor>; parameters: Record<string, CaseTensor> }[];
+  steps: {
+    loss: number;
+    totalNorm: number | null;
+    grads: Record<string, CaseTensor>;
+    parameters: Record<string, CaseTensor>;
+  }[];
 }
 
 /** Outcome of a training fixture. */
@@ -58,12 +65,17 @@ class FixtureModel extends Module {
     for (const { name, module, options } of spec) {
       const placed = { ...options, backend, dtype } as never;
       const layer =
-        module === 'Embedding' ? new Embedding(placed)
-        : module === 'LSTM' ? new LSTM(placed)
-        : module === 'GRU' ? new GRU(placed)
-        : module === 'RNN' ? new RNN(placed)
-        : module === 'Linear' ? new Linear(placed)
-        : undefined;
+        module === 'Embedding'
+          ? new Embedding(placed)
+          : module === 'LSTM'
+            ? new LSTM(placed)
+            : module === 'GRU'
+              ? new GRU(placed)
+              : module === 'RNN'
+                ? new RNN(placed)
+                : module === 'Linear'
+                  ? new Linear(placed)
+                  : undefined;
       if (layer === undefined) throw new Error(`unknown module ${JSON.stringify(module)}`);
       this.layers.push({ name, layer: this.addModule(name, layer) });
     }
@@ -88,10 +100,22 @@ function makeOptimizer(model: Module, spec: TrainingFixture['optimizer']) {
   const o = spec.options as Record<string, never>;
   switch (spec.kind) {
     case 'SGD':
-      return new SGD(params, { lr: o.lr, momentum: o.momentum, dampening: o.dampening, nesterov: o.nesterov, weightDecay: o.weightDecay });
+      return new SGD(params, {
+        lr: o.lr,
+        momentum: o.momentum,
+        dampening: o.dampening,
+        nesterov: o.nesterov,
+        weightDecay: o.weightDecay,
+      });
     case 'Adam':
     case 'AdamW': {
-      const options = { lr: o.lr, betas: o.betas, eps: o.eps, weightDecay: o.weightDecay, amsgrad: o.amsgrad };
+      const options = {
+        lr: o.lr,
+        betas: o.betas,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        amsgrad: o.amsgrad,
+      };
       return spec.kind === 'Adam' ? new Adam(params, options) : new AdamW(params, options);
     }
     default:
@@ -100,7 +124,12 @@ function makeOptimizer(model: Module, spec: TrainingFixture['optimizer']) {
 }
 
 /** Runs every step of the fixture on `backend` and compares with the recorded PyTorch values. */
-export function runTrainingFixture(backend: AnyBackend, fixture: TrainingFixture, dtype: DType, tolerance: Tolerance): TrainingResult {
+export function runTrainingFixture(
+  backend: AnyBackend,
+  fixture: TrainingFixture,
+  dtype: DType,
+  tolerance: Tolerance,
+): TrainingResult {
   const errors: Record<string, ErrorStats> = {};
   const problems: string[] = [];
   const check = (name: string, actual: ArrayLike<number>, expected: ArrayLike<number>) => {
@@ -128,12 +157,21 @@ export function runTrainingFixture(backend: AnyBackend, fixture: TrainingFixture
       check(`step${k}.loss`, [loss.item()], [step.loss]);
       loss.dispose();
       if (fixture.clipGradNorm) {
-        const total = clipGradNorm(model.parameters(), fixture.clipGradNorm.maxNorm, fixture.clipGradNorm.normType);
+        const total = clipGradNorm(
+          model.parameters(),
+          fixture.clipGradNorm.maxNorm,
+          fixture.clipGradNorm.normType,
+        );
         if (step.totalNorm !== null) check(`step${k}.totalNorm`, [total], [step.totalNorm]);
       }
       for (const [name, p] of model.namedParameters()) {
         const expected = step.grads[name];
-        if (expected) check(`step${k}.grad.${name}`, p.grad ? p.grad.toArray() : new Float64Array(expected.data.length), expected.data);
+        if (expected)
+          check(
+            `step${k}.grad.${name}`,
+            p.grad ? p.grad.toArray() : new Float64Array(expected.data.length),
+            expected.data,
+          );
       }
       optimizer.step();
       tidy(() => {

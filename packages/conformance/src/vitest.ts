@@ -11,13 +11,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceCase } from './case-format.js';
 import type { Tolerance } from './compare.js';
 import { compareValues } from './compare.js';
+import { trainingLoopLeak } from './leak-check.js';
 import { committedCasesDir, committedTrainingDir, loadCases, readJsonFiles } from './load-cases.js';
 import { primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
 import { compareComputation, computeCase, expectedValues, runCase } from './run-case.js';
 import type { TrainingFixture } from './run-training.js';
 import { runTrainingFixture } from './run-training.js';
 import { defaultTolerances } from './tolerances.js';
-import { trainingLoopLeak } from './leak-check.js';
 
 /** Options of {@link describeBackend}. */
 export interface DescribeBackendOptions {
@@ -93,11 +93,15 @@ export function describeBackend(
               const composed = computeCase(backend, c, dtype, 'composed');
               expect(fused.path).toBe('fused');
               expect(composed.path).toBe('composed');
-              const reference = new Map([...composed.values].map(([k, v]) => [k, { shape: [...v.shape], data: [...v.data] }]));
+              const reference = new Map(
+                [...composed.values].map(([k, v]) => [k, { shape: [...v.shape], data: [...v.data] }]),
+              );
               const verdict = compareComputation(fused.values, reference, toleranceFor(dtype));
               expect(verdict.problems).toEqual([]);
               // And the composed path alone matches PyTorch too.
-              expect(compareComputation(composed.values, expectedValues(c), toleranceFor(dtype)).problems).toEqual([]);
+              expect(
+                compareComputation(composed.values, expectedValues(c), toleranceFor(dtype)).problems,
+              ).toEqual([]);
             });
           }
         });

@@ -2,8 +2,7 @@
 import { formatShape } from './errors.js';
 import { keep, tidy } from './memory.js';
 import type { Parameter } from './nn/parameter.js';
-import { add } from './tensor/ops.js';
-import { checkSameBackend } from './tensor/ops.js';
+import { add, checkSameBackend } from './tensor/ops.js';
 import { Tensor } from './tensor/tensor.js';
 
 /** The value of a scalar function and its gradients. */
@@ -23,18 +22,25 @@ export function valueAndGrads(f: () => Tensor, xs: readonly Tensor[]): ValueAndG
   checkSameBackend('valueAndGrads', xs);
   const backend = xs[0]!.backend;
   let result: Tensor | undefined;
-  const out = backend.valueAndGrads(() => {
-    const value = f();
-    if (!(value instanceof Tensor)) throw new TypeError('valueAndGrads: f must return a Tensor');
-    if (value.backend !== backend) {
-      throw new Error(`valueAndGrads: f returned a tensor on ${value.backend.name}, xs live on ${backend.name}`);
-    }
-    if (value.rank !== 0) {
-      throw new RangeError(`valueAndGrads: f must return a scalar (shape []), got shape ${formatShape(value.shape)}`);
-    }
-    result = value;
-    return value.handle;
-  }, xs.map((x) => x.handle));
+  const out = backend.valueAndGrads(
+    () => {
+      const value = f();
+      if (!(value instanceof Tensor)) throw new TypeError('valueAndGrads: f must return a Tensor');
+      if (value.backend !== backend) {
+        throw new Error(
+          `valueAndGrads: f returned a tensor on ${value.backend.name}, xs live on ${backend.name}`,
+        );
+      }
+      if (value.rank !== 0) {
+        throw new RangeError(
+          `valueAndGrads: f must return a scalar (shape []), got shape ${formatShape(value.shape)}`,
+        );
+      }
+      result = value;
+      return value.handle;
+    },
+    xs.map((x) => x.handle),
+  );
   return {
     value: new Tensor(backend, out.value, [], result!.dtype),
     grads: out.grads.map((g, i) => new Tensor(backend, g, xs[i]!.shape, xs[i]!.dtype)),

@@ -14,7 +14,12 @@ export class ShapeError extends RangeError {
 }
 
 /** Throws a {@link ShapeError}: `where: argument expected …, got shape […]`. */
-export function shapeError(where: string, argument: string, expected: string, actual: readonly number[]): never {
+export function shapeError(
+  where: string,
+  argument: string,
+  expected: string,
+  actual: readonly number[],
+): never {
   throw new ShapeError(`${where}: ${argument} expected ${expected}, got shape ${formatShape(actual)}`);
 }
 
@@ -26,7 +31,8 @@ export function valueError(where: string, argument: string, expected: string, ac
 /** A short, safe rendering of an arbitrary value for error messages. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.slice(0, 8).map(describeValue).join(', ')}${value.length > 8 ? ', …' : ''}]`;
+  if (Array.isArray(value))
+    return `[${value.slice(0, 8).map(describeValue).join(', ')}${value.length > 8 ? ', …' : ''}]`;
   if (value === null || value === undefined || typeof value !== 'object') return String(value);
   return value.constructor?.name ?? 'object';
 }

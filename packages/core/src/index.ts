@@ -2,6 +2,9 @@
  * `@recur/core`: PyTorch's recurrent modules (`RNN`, `LSTM`, `GRU` and their cells) with PyTorch's
  * parameter names, initialisation and semantics, over any backend implementing {@link Backend}.
  */
+
+export type { ValueAndGradsResult } from './autograd.js';
+export { backward, valueAndGrads } from './autograd.js';
 export type {
   Backend,
   BinaryOp,
@@ -16,43 +19,41 @@ export type {
 } from './backend.js';
 export { getDefaultBackend, setDefaultBackend, usedBackends } from './default-backend.js';
 export { formatShape, ShapeError } from './errors.js';
-export { Generator, defaultGenerator, manualSeed } from './random.js';
-export { Tensor } from './tensor/tensor.js';
-export type { AnyBackend } from './tensor/tensor.js';
+export type { Reduction } from './loss.js';
+export { crossEntropy, mseLoss } from './loss.js';
+export { dispose, keep, tidy } from './memory.js';
+export { Dropout } from './nn/dropout.js';
+export type { EmbeddingOptions } from './nn/embedding.js';
+export { Embedding } from './nn/embedding.js';
+export type { Indices } from './nn/indices.js';
+export { indices } from './nn/indices.js';
+export type { LinearOptions } from './nn/linear.js';
+export { Linear } from './nn/linear.js';
+export type { ModuleOptions } from './nn/module.js';
+export { Module } from './nn/module.js';
+export { Parameter } from './nn/parameter.js';
+export type { StateDict, TensorData } from './nn/state-dict.js';
+export { stateDictToJSON } from './nn/state-dict.js';
+export type { AdamOptions } from './optim/adam.js';
+export { Adam, AdamW } from './optim/adam.js';
+export { clipGradNorm } from './optim/clip.js';
+export { Optimizer } from './optim/optimizer.js';
+export type { SGDOptions } from './optim/sgd.js';
+export { SGD } from './optim/sgd.js';
+export { defaultGenerator, Generator, manualSeed } from './random.js';
+export type { CellOptions, RNNCellOptions } from './rnn/cells.js';
+export { GRUCell, LSTMCell, RNNCell } from './rnn/cells.js';
+export type { CellWeights } from './rnn/composed.js';
+export { gruStep, lstmStep, rnnStep } from './rnn/composed.js';
+export { GRU, LSTM, RNN } from './rnn/modules.js';
+export type { GRUOptions, LSTMOptions, RNNBaseOptions, RNNOptions, SequencePath } from './rnn/options.js';
+export { PackedSequence, packPaddedSequence, padPackedSequence } from './rnn/packed.js';
+export type { ForwardOptions } from './rnn/rnn-base.js';
+export { RNNBase } from './rnn/rnn-base.js';
+export type { TakenPath } from './rnn/sequence.js';
 export type { TensorOptions } from './tensor/create.js';
 export { full, ones, rand, randn, tensor, tensorLike, zeros } from './tensor/create.js';
 export * as ops from './tensor/ops.js';
 export { sizeOf } from './tensor/shape.js';
-export { dispose, keep, tidy } from './memory.js';
-export { backward, valueAndGrads } from './autograd.js';
-export type { ValueAndGradsResult } from './autograd.js';
-export { Module } from './nn/module.js';
-export type { ModuleOptions } from './nn/module.js';
-export { Parameter } from './nn/parameter.js';
-export { stateDictToJSON } from './nn/state-dict.js';
-export type { StateDict, TensorData } from './nn/state-dict.js';
-export { indices } from './nn/indices.js';
-export type { Indices } from './nn/indices.js';
-export { Linear } from './nn/linear.js';
-export type { LinearOptions } from './nn/linear.js';
-export { Embedding } from './nn/embedding.js';
-export type { EmbeddingOptions } from './nn/embedding.js';
-export { Dropout } from './nn/dropout.js';
-export { GRU, LSTM, RNN } from './rnn/modules.js';
-export { RNNBase } from './rnn/rnn-base.js';
-export type { ForwardOptions } from './rnn/rnn-base.js';
-export type { GRUOptions, LSTMOptions, RNNBaseOptions, RNNOptions, SequencePath } from './rnn/options.js';
-export { GRUCell, LSTMCell, RNNCell } from './rnn/cells.js';
-export type { CellOptions, RNNCellOptions } from './rnn/cells.js';
-export { PackedSequence, packPaddedSequence, padPackedSequence } from './rnn/packed.js';
-export type { TakenPath } from './rnn/sequence.js';
-export { gruStep, lstmStep, rnnStep } from './rnn/composed.js';
-export type { CellWeights } from './rnn/composed.js';
-export { crossEntropy, mseLoss } from './loss.js';
-export type { Reduction } from './loss.js';
-export { Optimizer } from './optim/optimizer.js';
-export { SGD } from './optim/sgd.js';
-export type { SGDOptions } from './optim/sgd.js';
-export { Adam, AdamW } from './optim/adam.js';
-export type { AdamOptions } from './optim/adam.js';
-export { clipGradNorm } from './optim/clip.js';
+export type { AnyBackend } from './tensor/tensor.js';
+export { Tensor } from './tensor/tensor.js';

@@ -40,13 +40,22 @@ export function crossEntropy(
   const reduction = checkReduction('crossEntropy', options.reduction ?? 'mean');
   const ignoreIndex = options.ignoreIndex ?? -100;
   if (!Number.isInteger(ignoreIndex)) valueError('crossEntropy', 'ignoreIndex', 'an integer', ignoreIndex);
-  if (logits.rank !== 1 && logits.rank !== 2) shapeError('crossEntropy', 'logits', '[N, C] or [C]', logits.shape);
+  if (logits.rank !== 1 && logits.rank !== 2)
+    shapeError('crossEntropy', 'logits', '[N, C] or [C]', logits.shape);
   const classes = logits.shape[logits.rank - 1]!;
   const rows = logits.rank === 2 ? logits.shape[0]! : 1;
   const ids = toIndices(target);
   const expectedShape = logits.rank === 2 ? [rows] : [];
-  if (ids.data.length !== rows || (ids.shape.length !== expectedShape.length && !(logits.rank === 1 && ids.shape.length === 1))) {
-    shapeError('crossEntropy', 'target', `${rows} class ids (shape ${formatShape(expectedShape)})`, ids.shape);
+  if (
+    ids.data.length !== rows ||
+    (ids.shape.length !== expectedShape.length && !(logits.rank === 1 && ids.shape.length === 1))
+  ) {
+    shapeError(
+      'crossEntropy',
+      'target',
+      `${rows} class ids (shape ${formatShape(expectedShape)})`,
+      ids.shape,
+    );
   }
   const pick = new Float64Array(rows * classes);
   let counted = 0;
@@ -54,7 +63,9 @@ export function crossEntropy(
     const id = ids.data[n]!;
     if (id === ignoreIndex) continue;
     if (id < 0 || id >= classes) {
-      throw new RangeError(`crossEntropy: target[${n}] = ${id} is out of range [0, ${classes}) and is not ignoreIndex (${ignoreIndex})`);
+      throw new RangeError(
+        `crossEntropy: target[${n}] = ${id} is out of range [0, ${classes}) and is not ignoreIndex (${ignoreIndex})`,
+      );
     }
     pick[n * classes + id] = 1;
     counted++;

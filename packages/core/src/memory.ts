@@ -3,8 +3,8 @@
  * inside `fn` except those in its result, like `tf.tidy`, but sees through frontend objects.
  */
 import { usedBackends } from './default-backend.js';
-import { Tensor } from './tensor/tensor.js';
 import type { AnyBackend } from './tensor/tensor.js';
+import { Tensor } from './tensor/tensor.js';
 
 /** Every Tensor reachable from `value` through arrays and plain objects (what a tidy keeps). */
 export function collectTensors(value: unknown, out: Tensor[] = [], seen = new Set<unknown>()): Tensor[] {
@@ -12,7 +12,8 @@ export function collectTensors(value: unknown, out: Tensor[] = [], seen = new Se
     out.push(value);
   } else if (value !== null && typeof value === 'object' && !seen.has(value)) {
     seen.add(value);
-    const items = Array.isArray(value) || value instanceof Map ? [...(value as Iterable<unknown>)] : Object.values(value);
+    const items =
+      Array.isArray(value) || value instanceof Map ? [...(value as Iterable<unknown>)] : Object.values(value);
     for (const item of items) collectTensors(item, out, seen);
   }
   return out;
@@ -23,7 +24,10 @@ function scoped<R>(backends: readonly AnyBackend[], fn: () => R): R {
   const [backend, ...rest] = backends;
   return backend!.tidy(
     () => scoped(rest, fn),
-    (result) => collectTensors(result).filter((t) => t.backend === backend).map((t) => t.handle),
+    (result) =>
+      collectTensors(result)
+        .filter((t) => t.backend === backend)
+        .map((t) => t.handle),
   );
 }
 

@@ -18,7 +18,8 @@ export class Generator {
 
   /** Resets the state from `seed`. */
   manualSeed(seed: number): this {
-    if (!Number.isSafeInteger(seed)) throw new RangeError(`Generator.manualSeed: seed must be a safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed))
+      throw new RangeError(`Generator.manualSeed: seed must be a safe integer, got ${seed}`);
     // splitmix32 over both 32-bit halves spreads nearby seeds over the whole state space.
     let x = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
     const next = (): number => {

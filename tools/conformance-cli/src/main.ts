@@ -14,7 +14,10 @@ import { backendNames, loadBackend } from './backends.js';
 import { buildReport, renderProblems, renderTable } from './report.js';
 
 function parseBackend(value: string, previous: string[] = []): string[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!(backendNames as readonly string[]).includes(n)) {
       throw new InvalidArgumentError(`unknown backend "${n}" (expected one of ${backendNames.join(', ')})`);
@@ -28,9 +31,16 @@ async function main(): Promise<number> {
     .name('pnpm conformance')
     .description('Run recur-case/1 conformance cases on Recur backends')
     .option('--cases <paths...>', 'case files or directories (default: the committed PyTorch cases)')
-    .option('--backend <names>', `backends to run, repeatable or comma-separated: ${backendNames.join(', ')} (default: all available)`, parseBackend)
+    .option(
+      '--backend <names>',
+      `backends to run, repeatable or comma-separated: ${backendNames.join(', ')} (default: all available)`,
+      parseBackend,
+    )
     .option('--json <file>', 'write a recur-report/1 JSON report')
-    .option('--dtype <dtype>', "compute in this dtype where the backend has it (default: each backend's first, float32)")
+    .option(
+      '--dtype <dtype>',
+      "compute in this dtype where the backend has it (default: each backend's first, float32)",
+    )
     .showHelpAfterError();
   program.parse(process.argv.filter((a, i) => !(i === 2 && a === '--')));
   const options = program.opts<{ cases?: string[]; backend?: string[]; json?: string; dtype?: DType }>();
@@ -55,11 +65,22 @@ async function main(): Promise<number> {
       console.log(`backend ${name}: unavailable — ${b.unavailable}`);
       continue;
     }
-    const dtype: DType = options.dtype && b.backend.dtypes.includes(options.dtype) ? options.dtype : b.backend.dtypes[0]!;
+    const dtype: DType =
+      options.dtype && b.backend.dtypes.includes(options.dtype) ? options.dtype : b.backend.dtypes[0]!;
     const tolerance = defaultTolerances[dtype];
     for (const entry of loaded) {
       if ('error' in entry) {
-        results.push({ case: entry.name, backend: name, dtype, path: null, status: 'error', atol: tolerance.atol, rtol: tolerance.rtol, errors: {}, message: `${entry.file}: ${entry.error}` });
+        results.push({
+          case: entry.name,
+          backend: name,
+          dtype,
+          path: null,
+          status: 'error',
+          atol: tolerance.atol,
+          rtol: tolerance.rtol,
+          errors: {},
+          message: `${entry.file}: ${entry.error}`,
+        });
       } else {
         results.push(runCase(b.backend, entry.case, { dtype, tolerance }));
       }

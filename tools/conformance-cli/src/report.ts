@@ -14,7 +14,11 @@ export interface Report {
 export function buildReport(backends: readonly LoadedBackend[], results: CaseResult[]): Report {
   return {
     format: 'recur-report/1',
-    backends: backends.map((b) => ('backend' in b ? { name: b.name, status: 'ok' } : { name: b.name, status: 'unavailable', reason: b.unavailable })),
+    backends: backends.map((b) =>
+      'backend' in b
+        ? { name: b.name, status: 'ok' }
+        : { name: b.name, status: 'unavailable', reason: b.unavailable },
+    ),
     results,
   };
 }
@@ -32,7 +36,10 @@ function worst(result: CaseResult): { maxAbs: number; maxRel: number } {
 /** The case × backend table: status and worst absolute / relative error per cell. */
 export function renderTable(report: Report): string {
   const names = report.backends.filter((b) => b.status === 'ok').map((b) => b.name);
-  const table = new Table({ head: ['case', ...names.map((n) => `${n}  max abs / rel error`)], style: { head: [], border: [], compact: true } });
+  const table = new Table({
+    head: ['case', ...names.map((n) => `${n}  max abs / rel error`)],
+    style: { head: [], border: [], compact: true },
+  });
   const byCase = new Map<string, Map<string, CaseResult>>();
   for (const r of report.results) {
     if (!byCase.has(r.case)) byCase.set(r.case, new Map());
@@ -56,9 +63,11 @@ export function renderTable(report: Report): string {
 /** Lines explaining every failure and error, and each unavailable backend. */
 export function renderProblems(report: Report): string[] {
   const lines: string[] = [];
-  for (const b of report.backends) if (b.status === 'unavailable') lines.push(`backend ${b.name}: unavailable (${b.reason})`);
+  for (const b of report.backends)
+    if (b.status === 'unavailable') lines.push(`backend ${b.name}: unavailable (${b.reason})`);
   for (const r of report.results) {
-    if (r.status !== 'pass') lines.push(`${r.status.toUpperCase()} ${r.case} on ${r.backend}/${r.dtype}: ${r.message}`);
+    if (r.status !== 'pass')
+      lines.push(`${r.status.toUpperCase()} ${r.case} on ${r.backend}/${r.dtype}: ${r.message}`);
   }
   return lines;
 }

@@ -27,7 +27,9 @@ export class Dropout extends Module {
   forward(x: Tensor): Tensor {
     if (!this.training || this.p === 0) return x;
     const keepScale = this.p >= 1 ? 0 : 1 / (1 - this.p);
-    const mask = Float64Array.from({ length: x.size }, () => (this.generator.random() >= this.p ? keepScale : 0));
+    const mask = Float64Array.from({ length: x.size }, () =>
+      this.generator.random() >= this.p ? keepScale : 0,
+    );
     return mul(x, tensorLike(x, mask, x.shape));
   }
 }

@@ -37,12 +37,19 @@ export class Embedding extends Module {
   /** Creates the table. */
   constructor(options: EmbeddingOptions) {
     super(options);
-    if (!isIntIn(options.numEmbeddings, 1)) valueError('Embedding', 'numEmbeddings', 'an integer ≥ 1', options.numEmbeddings);
-    if (!isIntIn(options.embeddingDim, 1)) valueError('Embedding', 'embeddingDim', 'an integer ≥ 1', options.embeddingDim);
+    if (!isIntIn(options.numEmbeddings, 1))
+      valueError('Embedding', 'numEmbeddings', 'an integer ≥ 1', options.numEmbeddings);
+    if (!isIntIn(options.embeddingDim, 1))
+      valueError('Embedding', 'embeddingDim', 'an integer ≥ 1', options.embeddingDim);
     let paddingIdx = options.paddingIdx ?? null;
     if (paddingIdx !== null) {
       if (!isIntIn(paddingIdx, -options.numEmbeddings, options.numEmbeddings - 1)) {
-        valueError('Embedding', 'paddingIdx', `an integer in [${-options.numEmbeddings}, ${options.numEmbeddings})`, paddingIdx);
+        valueError(
+          'Embedding',
+          'paddingIdx',
+          `an integer in [${-options.numEmbeddings}, ${options.numEmbeddings})`,
+          paddingIdx,
+        );
       }
       if (paddingIdx < 0) paddingIdx += options.numEmbeddings;
     }
@@ -50,8 +57,11 @@ export class Embedding extends Module {
     this.embeddingDim = options.embeddingDim;
     this.paddingIdx = paddingIdx;
     const generator = options.generator ?? defaultGenerator();
-    const data = Float64Array.from({ length: this.numEmbeddings * this.embeddingDim }, () => generator.normal());
-    if (paddingIdx !== null) data.fill(0, paddingIdx * this.embeddingDim, (paddingIdx + 1) * this.embeddingDim);
+    const data = Float64Array.from({ length: this.numEmbeddings * this.embeddingDim }, () =>
+      generator.normal(),
+    );
+    if (paddingIdx !== null)
+      data.fill(0, paddingIdx * this.embeddingDim, (paddingIdx + 1) * this.embeddingDim);
     this.weight = this.addParameter('weight', data, [this.numEmbeddings, this.embeddingDim]);
   }
 
@@ -60,7 +70,9 @@ export class Embedding extends Module {
     const idx = toIndices(ids);
     for (const [i, id] of idx.data.entries()) {
       if (id < 0 || id >= this.numEmbeddings) {
-        throw new RangeError(`Embedding.forward: ids[${i}] = ${id} is out of range [0, ${this.numEmbeddings})`);
+        throw new RangeError(
+          `Embedding.forward: ids[${i}] = ${id} is out of range [0, ${this.numEmbeddings})`,
+        );
       }
     }
     let rows = gather(this.weight.value, idx.data);

@@ -34,8 +34,10 @@ export class Linear extends Module {
   /** Creates the layer; weight and bias ~ U(−1/√in, 1/√in) as PyTorch's `kaiming_uniform_(a=√5)`. */
   constructor(options: LinearOptions) {
     super(options);
-    if (!isIntIn(options.inFeatures, 1)) valueError('Linear', 'inFeatures', 'an integer ≥ 1', options.inFeatures);
-    if (!isIntIn(options.outFeatures, 1)) valueError('Linear', 'outFeatures', 'an integer ≥ 1', options.outFeatures);
+    if (!isIntIn(options.inFeatures, 1))
+      valueError('Linear', 'inFeatures', 'an integer ≥ 1', options.inFeatures);
+    if (!isIntIn(options.outFeatures, 1))
+      valueError('Linear', 'outFeatures', 'an integer ≥ 1', options.outFeatures);
     const useBias = options.bias ?? true;
     if (typeof useBias !== 'boolean') valueError('Linear', 'bias', 'a boolean', useBias);
     this.inFeatures = options.inFeatures;
@@ -43,8 +45,13 @@ export class Linear extends Module {
     const generator = options.generator ?? defaultGenerator();
     const bound = 1 / Math.sqrt(this.inFeatures);
     const uniform = (n: number) => Float64Array.from({ length: n }, () => generator.uniform(-bound, bound));
-    this.weight = this.addParameter('weight', uniform(this.outFeatures * this.inFeatures), [this.outFeatures, this.inFeatures]);
-    this.bias = useBias ? this.addParameter('bias', uniform(this.outFeatures), [this.outFeatures]) : undefined;
+    this.weight = this.addParameter('weight', uniform(this.outFeatures * this.inFeatures), [
+      this.outFeatures,
+      this.inFeatures,
+    ]);
+    this.bias = useBias
+      ? this.addParameter('bias', uniform(this.outFeatures), [this.outFeatures])
+      : undefined;
   }
 
   /** `x [..., in]` → `[..., out]`. */

@@ -27,7 +27,14 @@ describe('parameters are named and shaped exactly as PyTorch state_dict', () => 
 describe('seeded initialisation', () => {
   it('is reproducible, independent of the backend, and within ±1/√hiddenSize', () => {
     const a = new LSTM({ inputSize: 3, hiddenSize: 16, numLayers: 2, backend, generator: new Generator(42) });
-    const b = new LSTM({ inputSize: 3, hiddenSize: 16, numLayers: 2, backend: createJsBackend(), dtype: 'float64', generator: new Generator(42) });
+    const b = new LSTM({
+      inputSize: 3,
+      hiddenSize: 16,
+      numLayers: 2,
+      backend: createJsBackend(),
+      dtype: 'float64',
+      generator: new Generator(42),
+    });
     const c = new LSTM({ inputSize: 3, hiddenSize: 16, numLayers: 2, backend, generator: new Generator(43) });
     const flat = (m: LSTM) => m.parameters().flatMap((p) => p.value.toList());
     expect(flat(a)).toEqual(flat(b).map((v) => Math.fround(v)));
@@ -42,17 +49,25 @@ describe('seeded initialisation', () => {
 });
 
 describe('stateDict / loadStateDict', () => {
-  const make = (seed: number) => new GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true, backend, generator: new Generator(seed) });
+  const make = (seed: number) =>
+    new GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true, backend, generator: new Generator(seed) });
 
   it('round-trips weights, also through JSON and across dtypes', () => {
     const a = make(1);
-    const b = new GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true, backend, dtype: 'float64', generator: new Generator(2) });
+    const b = new GRU({
+      inputSize: 2,
+      hiddenSize: 3,
+      bidirectional: true,
+      backend,
+      dtype: 'float64',
+      generator: new Generator(2),
+    });
     b.loadStateDict(JSON.parse(JSON.stringify(stateDictToJSON(a.stateDict()))));
     const x = randn([4, 1, 2], { backend, generator: new Generator(3) });
     const x64 = randn([4, 1, 2], { backend, dtype: 'float64', generator: new Generator(3) });
     const ya = a.forward(x)[0].toList();
     const yb = b.forward(x64)[0].toList();
-    ya.forEach((v, i) => expect(v).toBeCloseTo(yb[i]!, 6));
+    for (const [i, v] of ya.entries()) expect(v).toBeCloseTo(yb[i]!, 6);
   });
 
   it('reports missing, unexpected and misshapen keys together and changes nothing', () => {
@@ -88,14 +103,21 @@ describe('stateDict / loadStateDict', () => {
     a.to(other, 'float64');
     expect(a.backend).toBe(other);
     expect(a.parameters().every((p) => p.value.backend === other && p.value.dtype === 'float64')).toBe(true);
-    a.parameters().forEach((p, i) => expect(p.value.toList()).toEqual(before[i]));
+    for (const [i, p] of a.parameters().entries()) expect(p.value.toList()).toEqual(before[i]);
   });
 });
 
 describe('train / eval and dropout', () => {
   it('dropout acts only in training, is seeded, and leaves eval deterministic', () => {
     const run = (seed: number, training: boolean) => {
-      const m = new LSTM({ inputSize: 2, hiddenSize: 8, numLayers: 2, dropout: 0.5, backend, generator: new Generator(seed) });
+      const m = new LSTM({
+        inputSize: 2,
+        hiddenSize: 8,
+        numLayers: 2,
+        dropout: 0.5,
+        backend,
+        generator: new Generator(seed),
+      });
       m.train(training);
       const x = randn([3, 2, 2], { backend, generator: new Generator(9) });
       return m.forward(x)[0].toList();

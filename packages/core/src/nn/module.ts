@@ -101,7 +101,9 @@ export abstract class Module {
       if (entry === undefined) {
         if (strict) problems.push(`missing key "${name}" (expected shape ${formatShape(p.value.shape)})`);
       } else if (!sameShape(entry.shape, p.value.shape)) {
-        problems.push(`"${name}": expected shape ${formatShape(p.value.shape)}, got ${formatShape(entry.shape)}`);
+        problems.push(
+          `"${name}": expected shape ${formatShape(p.value.shape)}, got ${formatShape(entry.shape)}`,
+        );
       } else if (!(entry instanceof Tensor) && entry.data.length !== p.value.size) {
         problems.push(`"${name}": expected ${p.value.size} values, got ${entry.data.length}`);
       }
@@ -117,7 +119,12 @@ export abstract class Module {
       if (entry === undefined) continue;
       const data = entry instanceof Tensor ? entry.toArray() : entry.data;
       p.assign(
-        new Tensor(this.currentBackend, this.currentBackend.fromData(data, entry.shape, this.currentDtype), [...entry.shape], this.currentDtype),
+        new Tensor(
+          this.currentBackend,
+          this.currentBackend.fromData(data, entry.shape, this.currentDtype),
+          [...entry.shape],
+          this.currentDtype,
+        ),
       );
     }
   }

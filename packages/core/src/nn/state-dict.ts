@@ -16,7 +16,10 @@ export type StateDict = Record<string, Tensor | TensorData>;
 export function stateDictToJSON(state: StateDict): Record<string, { shape: number[]; data: number[] }> {
   const out: Record<string, { shape: number[]; data: number[] }> = {};
   for (const [name, entry] of Object.entries(state)) {
-    out[name] = { shape: [...entry.shape], data: Array.from('toArray' in entry ? entry.toArray() : entry.data) };
+    out[name] = {
+      shape: [...entry.shape],
+      data: Array.from('toArray' in entry ? entry.toArray() : entry.data),
+    };
   }
   return out;
 }

@@ -48,7 +48,12 @@ class AdamBase extends Optimizer<AdamState> {
     checkRange(where, 'betas[1]', betas[1], 0, 1 - Number.EPSILON);
     this.betas = [betas[0], betas[1]];
     this.eps = checkRange(where, 'eps', options.eps ?? 1e-8, 0);
-    this.weightDecay = checkRange(where, 'weightDecay', options.weightDecay ?? (where === 'AdamW' ? 1e-2 : 0), 0);
+    this.weightDecay = checkRange(
+      where,
+      'weightDecay',
+      options.weightDecay ?? (where === 'AdamW' ? 1e-2 : 0),
+      0,
+    );
     this.amsgrad = options.amsgrad ?? false;
     if (typeof this.amsgrad !== 'boolean') valueError(where, 'amsgrad', 'a boolean', this.amsgrad);
   }

@@ -24,13 +24,24 @@ function totalNorm(grads: readonly Tensor[], normType: number): number {
  * `coef = min(1, maxNorm / (total + 1e-6))`. Returns the total norm before clipping.
  * `normType` is a number ≥ 1 or `Infinity` (the string `"inf"` is accepted too).
  */
-export function clipGradNorm(parameters: readonly Parameter[], maxNorm: number, normType: number | 'inf' = 2): number {
+export function clipGradNorm(
+  parameters: readonly Parameter[],
+  maxNorm: number,
+  normType: number | 'inf' = 2,
+): number {
   const p = normType === 'inf' ? Number.POSITIVE_INFINITY : normType;
-  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) valueError('clipGradNorm', 'maxNorm', 'a number ≥ 0', maxNorm);
-  if (typeof p !== 'number' || !(p >= 1)) valueError('clipGradNorm', 'normType', 'a number ≥ 1 or Infinity', normType);
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0))
+    valueError('clipGradNorm', 'maxNorm', 'a number ≥ 0', maxNorm);
+  if (typeof p !== 'number' || !(p >= 1))
+    valueError('clipGradNorm', 'normType', 'a number ≥ 1 or Infinity', normType);
   const withGrad = parameters.filter((q) => q.grad !== null);
   if (withGrad.length === 0) return 0;
-  const total = tidy(() => totalNorm(withGrad.map((q) => q.grad!), p));
+  const total = tidy(() =>
+    totalNorm(
+      withGrad.map((q) => q.grad!),
+      p,
+    ),
+  );
   const coef = maxNorm / (total + 1e-6);
   if (coef < 1) {
     for (const q of withGrad) {

@@ -16,14 +16,19 @@ export abstract class Optimizer<State extends Record<string, Tensor | number | u
 
   /** `params` in a fixed order; `lr` > 0. */
   protected constructor(where: string, params: readonly Parameter[], lr: number) {
-    if (!Array.isArray(params) || params.length === 0) valueError(where, 'params', 'a non-empty array of parameters', params);
+    if (!Array.isArray(params) || params.length === 0)
+      valueError(where, 'params', 'a non-empty array of parameters', params);
     if (typeof lr !== 'number' || !(lr >= 0)) valueError(where, 'lr', 'a number ≥ 0', lr);
     this.params = [...params];
     this.lr = lr;
   }
 
   /** Computes the new value of one parameter and its new state (tensors in it are kept). */
-  protected abstract update(value: Tensor, grad: Tensor, state: State | undefined): { value: Tensor; state: State };
+  protected abstract update(
+    value: Tensor,
+    grad: Tensor,
+    state: State | undefined,
+  ): { value: Tensor; state: State };
 
   /** One update of every parameter that has a gradient; intermediate tensors are released. */
   step(): void {
@@ -61,7 +66,13 @@ export abstract class Optimizer<State extends Record<string, Tensor | number | u
 }
 
 /** Throws unless `value` is a finite number in [min, max]. */
-export function checkRange(where: string, name: string, value: unknown, min: number, max = Number.POSITIVE_INFINITY): number {
+export function checkRange(
+  where: string,
+  name: string,
+  value: unknown,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number {
   if (typeof value !== 'number' || !(value >= min && value <= max)) {
     valueError(where, name, `a number in [${min}, ${max === Number.POSITIVE_INFINITY ? '∞' : max}]`, value);
   }

@@ -44,7 +44,12 @@ export class SGD extends Optimizer<SGDState> {
     this.nesterov = options.nesterov ?? false;
     if (typeof this.nesterov !== 'boolean') valueError('SGD', 'nesterov', 'a boolean', this.nesterov);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      valueError('SGD', 'nesterov', 'used with momentum > 0 and dampening = 0', `momentum ${this.momentum}, dampening ${this.dampening}`);
+      valueError(
+        'SGD',
+        'nesterov',
+        'used with momentum > 0 and dampening = 0',
+        `momentum ${this.momentum}, dampening ${this.dampening}`,
+      );
     }
   }
 
@@ -54,7 +59,10 @@ export class SGD extends Optimizer<SGDState> {
     if (this.momentum !== 0) {
       const previous = state?.momentumBuffer;
       // The first buffer is a copy of g (scale by 1), never the gradient tensor itself.
-      momentumBuffer = previous === undefined ? scale(g, 1) : add(scale(previous, this.momentum), scale(g, 1 - this.dampening));
+      momentumBuffer =
+        previous === undefined
+          ? scale(g, 1)
+          : add(scale(previous, this.momentum), scale(g, 1 - this.dampening));
       g = this.nesterov ? add(g, scale(momentumBuffer, this.momentum)) : momentumBuffer;
     }
     return { value: sub(value, scale(g, this.lr)), state: { momentumBuffer } };

@@ -38,7 +38,12 @@ abstract class CellBase extends Module {
   readonly hiddenSize: number;
   /** Whether the cell has biases. */
   readonly bias: boolean;
-  private readonly params: { weightIh: Parameter; weightHh: Parameter; biasIh?: Parameter; biasHh?: Parameter };
+  private readonly params: {
+    weightIh: Parameter;
+    weightHh: Parameter;
+    biasIh?: Parameter;
+    biasHh?: Parameter;
+  };
 
   protected constructor(
     private readonly cellName: string,
@@ -46,9 +51,12 @@ abstract class CellBase extends Module {
     options: CellOptions,
   ) {
     super(options);
-    if (options === null || typeof options !== 'object') valueError(cellName, 'options', 'an object', options);
-    if (!isIntIn(options.inputSize, 1)) valueError(cellName, 'inputSize', 'an integer ≥ 1', options.inputSize);
-    if (!isIntIn(options.hiddenSize, 1)) valueError(cellName, 'hiddenSize', 'an integer ≥ 1', options.hiddenSize);
+    if (options === null || typeof options !== 'object')
+      valueError(cellName, 'options', 'an object', options);
+    if (!isIntIn(options.inputSize, 1))
+      valueError(cellName, 'inputSize', 'an integer ≥ 1', options.inputSize);
+    if (!isIntIn(options.hiddenSize, 1))
+      valueError(cellName, 'hiddenSize', 'an integer ≥ 1', options.hiddenSize);
     const bias = options.bias ?? true;
     if (typeof bias !== 'boolean') valueError(cellName, 'bias', 'a boolean', bias);
     this.inputSize = options.inputSize;
@@ -62,7 +70,10 @@ abstract class CellBase extends Module {
       return this.addParameter(name, data, shape);
     };
     const gh = gates * this.hiddenSize;
-    this.params = { weightIh: add('weight_ih', [gh, this.inputSize]), weightHh: add('weight_hh', [gh, this.hiddenSize]) };
+    this.params = {
+      weightIh: add('weight_ih', [gh, this.inputSize]),
+      weightHh: add('weight_hh', [gh, this.hiddenSize]),
+    };
     if (bias) {
       this.params.biasIh = add('bias_ih', [gh]);
       this.params.biasHh = add('bias_hh', [gh]);
@@ -80,31 +91,51 @@ abstract class CellBase extends Module {
   }
 
   private checkTensor(argument: string, t: unknown): asserts t is Tensor {
-    if (!(t instanceof Tensor)) throw new TypeError(`${this.cellName}.forward: ${argument} must be a Tensor, got ${String(t)}`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${this.cellName}.forward: ${argument} must be a Tensor, got ${String(t)}`);
     if (t.backend !== this.backend) {
       throw new Error(
         `${this.cellName}.forward: ${argument} lives on backend "${t.backend.name}" but the module's parameters live on "${this.backend.name}"`,
       );
     }
-    if (t.dtype !== this.dtype) throw new TypeError(`${this.cellName}.forward: ${argument} has dtype ${t.dtype}, module is ${this.dtype}`);
+    if (t.dtype !== this.dtype)
+      throw new TypeError(
+        `${this.cellName}.forward: ${argument} has dtype ${t.dtype}, module is ${this.dtype}`,
+      );
   }
 
   /** Checks `input` (`[N, I]` or unbatched `[I]`) and returns it batched with the batch size. */
   protected batchedInput(input: Tensor): { x: Tensor; batch: number; unbatched: boolean } {
     this.checkTensor('input', input);
     if ((input.rank !== 1 && input.rank !== 2) || input.shape[input.rank - 1] !== this.inputSize) {
-      shapeError(`${this.cellName}.forward`, 'input', `[N, ${this.inputSize}] or unbatched [${this.inputSize}]`, input.shape);
+      shapeError(
+        `${this.cellName}.forward`,
+        'input',
+        `[N, ${this.inputSize}] or unbatched [${this.inputSize}]`,
+        input.shape,
+      );
     }
     const unbatched = input.rank === 1;
-    return { x: unbatched ? reshape(input, [1, this.inputSize]) : input, batch: unbatched ? 1 : input.shape[0]!, unbatched };
+    return {
+      x: unbatched ? reshape(input, [1, this.inputSize]) : input,
+      batch: unbatched ? 1 : input.shape[0]!,
+      unbatched,
+    };
   }
 
   /** Checks a state argument (or makes zeros) and returns it batched. */
-  protected batchedState(argument: string, state: Tensor | undefined, batch: number, unbatched: boolean): Tensor {
-    if (state === undefined) return zeros([batch, this.hiddenSize], { backend: this.backend, dtype: this.dtype });
+  protected batchedState(
+    argument: string,
+    state: Tensor | undefined,
+    batch: number,
+    unbatched: boolean,
+  ): Tensor {
+    if (state === undefined)
+      return zeros([batch, this.hiddenSize], { backend: this.backend, dtype: this.dtype });
     this.checkTensor(argument, state);
     const expected = unbatched ? [this.hiddenSize] : [batch, this.hiddenSize];
-    if (!sameShape(state.shape, expected)) shapeError(`${this.cellName}.forward`, argument, `shape ${formatShape(expected)}`, state.shape);
+    if (!sameShape(state.shape, expected))
+      shapeError(`${this.cellName}.forward`, argument, `shape ${formatShape(expected)}`, state.shape);
     return unbatched ? reshape(state, [1, this.hiddenSize]) : state;
   }
 
@@ -122,7 +153,8 @@ export class RNNCell extends CellBase {
   /** Creates the cell with PyTorch's default initialisation. */
   constructor(options: RNNCellOptions) {
     const nonlinearity = options?.nonlinearity ?? 'tanh';
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') valueError('RNNCell', 'nonlinearity', '"tanh" or "relu"', nonlinearity);
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu')
+      valueError('RNNCell', 'nonlinearity', '"tanh" or "relu"', nonlinearity);
     super('RNNCell', 1, options);
     this.nonlinearity = nonlinearity;
   }
@@ -145,7 +177,8 @@ export class LSTMCell extends CellBase {
   /** `input [N, I]` or `[I]`, `hx = [h, c]` (zeros when omitted) → `[h', c']`. */
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     const { x, batch, unbatched } = this.batchedInput(input);
-    if (hx != null && (!Array.isArray(hx) || hx.length !== 2)) throw new TypeError('LSTMCell.forward: hx must be [h, c] or omitted');
+    if (hx != null && (!Array.isArray(hx) || hx.length !== 2))
+      throw new TypeError('LSTMCell.forward: hx must be [h, c] or omitted');
     const h = this.batchedState('h', hx?.[0], batch, unbatched);
     const c = this.batchedState('c', hx?.[1], batch, unbatched);
     const [hNext, cNext] = lstmStep(x, h, c, this.weights());

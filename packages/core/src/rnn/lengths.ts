@@ -2,12 +2,19 @@
 import { describeValue } from '../errors.js';
 
 /** Checks `lengths` (one integer in [1, steps] per batch row) and returns them as an Int32Array. */
-export function checkLengths(where: string, lengths: ArrayLike<number>, batch: number, steps: number): Int32Array {
+export function checkLengths(
+  where: string,
+  lengths: ArrayLike<number>,
+  batch: number,
+  steps: number,
+): Int32Array {
   if (lengths === null || typeof lengths !== 'object' || typeof lengths.length !== 'number') {
     throw new TypeError(`${where}: lengths must be an array of integers, got ${describeValue(lengths)}`);
   }
   if (lengths.length !== batch) {
-    throw new RangeError(`${where}: lengths must have one entry per batch row (${batch}), got ${lengths.length}`);
+    throw new RangeError(
+      `${where}: lengths must have one entry per batch row (${batch}), got ${lengths.length}`,
+    );
   }
   const out = new Int32Array(batch);
   for (let b = 0; b < batch; b++) {

@@ -26,7 +26,11 @@ export class RNN extends RNNBase {
    * Input `[T, N, inputSize]` (`[N, T, …]` with batchFirst, `[T, inputSize]` unbatched, or a
    * PackedSequence); `h0` `[numLayers·D, N, H]` (zeros when omitted). Returns `[output, h_n]`.
    */
-  forward<I extends Tensor | PackedSequence>(input: I, h0?: Tensor | null, options?: ForwardOptions): [I, Tensor] {
+  forward<I extends Tensor | PackedSequence>(
+    input: I,
+    h0?: Tensor | null,
+    options?: ForwardOptions,
+  ): [I, Tensor] {
     const r = this.run(input, h0 ?? undefined, undefined, options);
     return [r.output as I, r.hn];
   }
@@ -74,7 +78,11 @@ export class GRU extends RNNBase {
   }
 
   /** As {@link RNN.forward}. */
-  forward<I extends Tensor | PackedSequence>(input: I, h0?: Tensor | null, options?: ForwardOptions): [I, Tensor] {
+  forward<I extends Tensor | PackedSequence>(
+    input: I,
+    h0?: Tensor | null,
+    options?: ForwardOptions,
+  ): [I, Tensor] {
     const r = this.run(input, h0 ?? undefined, undefined, options);
     return [r.output as I, r.hn];
   }

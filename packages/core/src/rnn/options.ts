@@ -84,7 +84,8 @@ export function resolveRNNOptions(where: string, options: RNNOptions & LSTMOptio
     valueError(where, 'nonlinearity', '"tanh" or "relu"', nonlinearity);
   }
   const path = options.path ?? 'auto';
-  if (!['auto', 'fused', 'composed'].includes(path)) valueError(where, 'path', '"auto", "fused" or "composed"', path);
+  if (!['auto', 'fused', 'composed'].includes(path))
+    valueError(where, 'path', '"auto", "fused" or "composed"', path);
   const resolved: ResolvedRNNOptions = {
     inputSize,
     hiddenSize,

@@ -7,7 +7,11 @@ const backend = createJsBackend();
 
 describe('packPaddedSequence / padPackedSequence', () => {
   // x[t, b] = 10·t + b, so every packed row says where it came from.
-  const x = tensor(Array.from({ length: 4 * 3 }, (_, i) => 10 * Math.floor(i / 3) + (i % 3)), [4, 3, 1], { backend });
+  const x = tensor(
+    Array.from({ length: 4 * 3 }, (_, i) => 10 * Math.floor(i / 3) + (i % 3)),
+    [4, 3, 1],
+    { backend },
+  );
 
   it('packs step by step in decreasing-length order, like torch', () => {
     const packed = packPaddedSequence(x, [2, 4, 1], { enforceSorted: false });
@@ -19,19 +23,31 @@ describe('packPaddedSequence / padPackedSequence', () => {
   });
 
   it('enforces sorted lengths unless told otherwise', () => {
-    expect(() => packPaddedSequence(x, [2, 4, 1])).toThrow(/sorted in decreasing order.*\[2, 4, 1\].*enforceSorted: false/);
+    expect(() => packPaddedSequence(x, [2, 4, 1])).toThrow(
+      /sorted in decreasing order.*\[2, 4, 1\].*enforceSorted: false/,
+    );
   });
 
   it('pads back with paddingValue and totalLength', () => {
     const packed = packPaddedSequence(x, [2, 4, 1], { enforceSorted: false });
-    const [padded, lengths] = padPackedSequence(packed, { batchFirst: true, paddingValue: -1, totalLength: 5 });
+    const [padded, lengths] = padPackedSequence(packed, {
+      batchFirst: true,
+      paddingValue: -1,
+      totalLength: 5,
+    });
     expect(padded.shape).toEqual([3, 5, 1]);
     expect([...lengths]).toEqual([2, 4, 1]);
     expect(padded.toList()).toEqual([0, 10, -1, -1, -1, 1, 11, 21, 31, -1, 2, -1, -1, -1, -1]);
   });
 
   it('a module given a PackedSequence equals the same module given lengths', () => {
-    const gru = new GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true, backend, generator: new Generator(1) });
+    const gru = new GRU({
+      inputSize: 2,
+      hiddenSize: 3,
+      bidirectional: true,
+      backend,
+      generator: new Generator(1),
+    });
     const input = randn([4, 3, 2], { backend, generator: new Generator(2) });
     const [packedOut, hnPacked] = gru.forward(packPaddedSequence(input, [2, 4, 1], { enforceSorted: false }));
     const [out, hn] = gru.forward(input, null, { lengths: [2, 4, 1] });

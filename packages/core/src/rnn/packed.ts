@@ -20,7 +20,9 @@ export class PackedSequence {
 
   /** Row indices sorted by decreasing length (stable), as torch's `sorted_indices`. */
   get sortedIndices(): Int32Array {
-    const order = Array.from(this.lengths.keys()).sort((a, b) => this.lengths[b]! - this.lengths[a]! || a - b);
+    const order = Array.from(this.lengths.keys()).sort(
+      (a, b) => this.lengths[b]! - this.lengths[a]! || a - b,
+    );
     return Int32Array.from(order);
   }
 
@@ -62,7 +64,8 @@ export function packPaddedSequence(
   options: { batchFirst?: boolean; enforceSorted?: boolean } = {},
 ): PackedSequence {
   const batchFirst = options.batchFirst ?? false;
-  if (input.rank !== 3) shapeError('packPaddedSequence', 'input', batchFirst ? '[N, T, F]' : '[T, N, F]', input.shape);
+  if (input.rank !== 3)
+    shapeError('packPaddedSequence', 'input', batchFirst ? '[N, T, F]' : '[T, N, F]', input.shape);
   const timeMajor = batchFirst ? transpose(input, [1, 0, 2]) : input;
   const [steps, batch] = timeMajor.shape as [number, number];
   const checked = checkLengths('packPaddedSequence', lengths, batch, steps);
@@ -86,16 +89,31 @@ export function padPackedSequence(
   const [steps, batch, features] = sequence.padded.shape as [number, number, number];
   const total = options.totalLength ?? longest;
   if (!Number.isInteger(total) || total < longest) {
-    throw new RangeError(`padPackedSequence: totalLength must be an integer ≥ the longest length ${longest}, got ${total}`);
+    throw new RangeError(
+      `padPackedSequence: totalLength must be an integer ≥ the longest length ${longest}, got ${total}`,
+    );
   }
   let out = sequence.padded;
   if (steps > total) out = slice(out, [0, 0, 0], [total, batch, features]);
-  if (steps < total) out = concat([out, zeros([total - steps, batch, features], { backend: out.backend, dtype: out.dtype })], 0);
+  if (steps < total)
+    out = concat(
+      [out, zeros([total - steps, batch, features], { backend: out.backend, dtype: out.dtype })],
+      0,
+    );
   // Kernel outputs are already zero past each row's length, but a packed input is not: mask, then fill.
   const valid = new Float64Array(total * batch);
-  for (let t = 0; t < total; t++) for (let b = 0; b < batch; b++) valid[t * batch + b] = t < sequence.lengths[b]! ? 1 : 0;
+  for (let t = 0; t < total; t++)
+    for (let b = 0; b < batch; b++) valid[t * batch + b] = t < sequence.lengths[b]! ? 1 : 0;
   out = mul(out, tensorLike(out, valid, [total, batch, 1]));
   const paddingValue = options.paddingValue ?? 0;
-  if (paddingValue !== 0) out = add(out, tensorLike(out, valid.map((v) => (1 - v) * paddingValue), [total, batch, 1]));
+  if (paddingValue !== 0)
+    out = add(
+      out,
+      tensorLike(
+        out,
+        valid.map((v) => (1 - v) * paddingValue),
+        [total, batch, 1],
+      ),
+    );
   return [options.batchFirst ? transpose(out, [1, 0, 2]) : out, sequence.lengths];
 }

@@ -13,7 +13,6 @@ import { tensorLike, zeros } from '../tensor/create.js';
 import { concat, index0, mul, reshape, transpose } from '../tensor/ops.js';
 import { sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { gateCount } from './composed.js';
 import { checkLengths } from './lengths.js';
 import type { LSTMOptions, ResolvedRNNOptions, RNNOptions } from './options.js';
 import { resolveRNNOptions } from './options.js';
@@ -117,7 +116,8 @@ export abstract class RNNBase extends Module {
       const directions: DirectionParameters[] = [];
       for (let d = 0; d < this.numDirections; d++) {
         const suffix = `_l${layer}${d === 1 ? '_reverse' : ''}`;
-        const add = (name: string, shape: number[]) => this.addParameter(name + suffix, uniform(shape[0]! * (shape[1] ?? 1)), shape);
+        const add = (name: string, shape: number[]) =>
+          this.addParameter(name + suffix, uniform(shape[0]! * (shape[1] ?? 1)), shape);
         const p: DirectionParameters = {
           weightIh: add('weight_ih', [gh, inSize]),
           weightHh: add('weight_hh', [gh, this.outputHiddenSize]),
@@ -138,7 +138,8 @@ export abstract class RNNBase extends Module {
   }
 
   private checkTensor(argument: string, t: unknown): asserts t is Tensor {
-    if (!(t instanceof Tensor)) throw new TypeError(`${this.where()}: ${argument} must be a Tensor, got ${String(t)}`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${this.where()}: ${argument} must be a Tensor, got ${String(t)}`);
     if (t.backend !== this.backend) {
       throw new Error(
         `${this.where()}: ${argument} lives on backend "${t.backend.name}" but the module's parameters live on ` +
@@ -146,36 +147,57 @@ export abstract class RNNBase extends Module {
       );
     }
     if (t.dtype !== this.dtype) {
-      throw new TypeError(`${this.where()}: ${argument} has dtype ${t.dtype} but the module's parameters are ${this.dtype}`);
+      throw new TypeError(
+        `${this.where()}: ${argument} has dtype ${t.dtype} but the module's parameters are ${this.dtype}`,
+      );
     }
   }
 
   /** Validates everything, then runs the layers. `h0`/`c0` are as the caller gave them. */
-  protected run(input: Tensor | PackedSequence, h0: Tensor | undefined, c0: Tensor | undefined, options: ForwardOptions = {}): RecurrentResult {
+  protected run(
+    input: Tensor | PackedSequence,
+    h0: Tensor | undefined,
+    c0: Tensor | undefined,
+    options: ForwardOptions = {},
+  ): RecurrentResult {
     // Every check comes before the first tensor is created, so bad input costs nothing and changes nothing.
     const where = this.where();
     const packed = input instanceof PackedSequence ? input : undefined;
     const x = packed ? packed.padded : input;
     this.checkTensor('input', x);
-    if (packed && options.lengths !== undefined) throw new RangeError(`${where}: lengths cannot be given with a PackedSequence`);
+    if (packed && options.lengths !== undefined)
+      throw new RangeError(`${where}: lengths cannot be given with a PackedSequence`);
     const unbatched = x.rank === 2 && !packed;
     // Our packed sequences are stored time-major whatever batchFirst says.
     const batchMajor = this.batchFirst && !packed;
     if (x.rank !== 3 && !unbatched) {
-      shapeError(where, 'input', `${batchMajor ? '[N, T, inputSize]' : '[T, N, inputSize]'} or unbatched [T, inputSize]`, x.shape);
+      shapeError(
+        where,
+        'input',
+        `${batchMajor ? '[N, T, inputSize]' : '[T, N, inputSize]'} or unbatched [T, inputSize]`,
+        x.shape,
+      );
     }
-    if (x.shape[x.rank - 1] !== this.inputSize) shapeError(where, 'input', `last dimension inputSize = ${this.inputSize}`, x.shape);
+    if (x.shape[x.rank - 1] !== this.inputSize)
+      shapeError(where, 'input', `last dimension inputSize = ${this.inputSize}`, x.shape);
     const steps = unbatched || !batchMajor ? x.shape[0]! : x.shape[1]!;
     const batch = unbatched ? 1 : batchMajor ? x.shape[0]! : x.shape[1]!;
-    if (steps < 1 || batch < 1) shapeError(where, 'input', 'at least one time step and one batch row', x.shape);
-    if (unbatched && options.lengths !== undefined) throw new RangeError(`${where}: lengths need batched input (rank 3)`);
-    const lengths = packed ? packed.lengths : options.lengths === undefined ? undefined : checkLengths(where, options.lengths, batch, steps);
+    if (steps < 1 || batch < 1)
+      shapeError(where, 'input', 'at least one time step and one batch row', x.shape);
+    if (unbatched && options.lengths !== undefined)
+      throw new RangeError(`${where}: lengths need batched input (rank 3)`);
+    const lengths = packed
+      ? packed.lengths
+      : options.lengths === undefined
+        ? undefined
+        : checkLengths(where, options.lengths, batch, steps);
     const stateRows = this.numLayers * this.numDirections;
     const checkState = (argument: string, state: Tensor | undefined, size: number) => {
       if (state === undefined) return;
       this.checkTensor(argument, state);
       const expected = unbatched ? [stateRows, size] : [stateRows, batch, size];
-      if (!sameShape(state.shape, expected)) shapeError(where, argument, `shape ${formatShape(expected)}`, state.shape);
+      if (!sameShape(state.shape, expected))
+        shapeError(where, argument, `shape ${formatShape(expected)}`, state.shape);
     };
     checkState('h0', h0, this.outputHiddenSize);
     if (this.cellKind === 'lstm') checkState('c0', c0, this.hiddenSize);
@@ -187,7 +209,11 @@ export abstract class RNNBase extends Module {
         : unbatched
           ? reshape(state, [stateRows, 1, size])
           : state;
-    let timeMajor = unbatched ? reshape(x, [steps, 1, this.inputSize]) : batchMajor ? transpose(x, [1, 0, 2]) : x;
+    let timeMajor = unbatched
+      ? reshape(x, [steps, 1, this.inputSize])
+      : batchMajor
+        ? transpose(x, [1, 0, 2])
+        : x;
     const h = batchedState(h0, this.outputHiddenSize);
     const c = this.cellKind === 'lstm' ? batchedState(c0, this.hiddenSize) : undefined;
 
@@ -219,12 +245,16 @@ export abstract class RNNBase extends Module {
         if (result.cn !== undefined) cn.push(result.cn);
       }
       timeMajor = concat(outputs, 2);
-      if (this.training && this.dropout > 0 && layer < this.numLayers - 1) timeMajor = this.applyDropout(timeMajor);
+      if (this.training && this.dropout > 0 && layer < this.numLayers - 1)
+        timeMajor = this.applyDropout(timeMajor);
     }
     this.lastPath = path;
 
     const stackStates = (states: Tensor[]) => {
-      const stacked = concat(states.map((s) => reshape(s, [1, ...s.shape])), 0);
+      const stacked = concat(
+        states.map((s) => reshape(s, [1, ...s.shape])),
+        0,
+      );
       return unbatched ? reshape(stacked, [stateRows, stacked.shape[2]!]) : stacked;
     };
     let output: Tensor | PackedSequence;

@@ -3,7 +3,7 @@
  * backend's fused kernel or through the composed cell. Both follow `SequenceArgs` semantics.
  */
 import type { CellKind, SequenceArgs, SequenceResult } from '../backend.js';
-import { concat, mul, reshape, slice, add } from '../tensor/ops.js';
+import { add, concat, mul, reshape, slice } from '../tensor/ops.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { CellWeights } from './composed.js';
 import { gruStep, lstmStep, rnnStep } from './composed.js';
@@ -70,7 +70,8 @@ function stepMasks(like: Tensor, lengths: Int32Array, steps: number): { keep: Te
     const keepData = new Float64Array(batch);
     for (let b = 0; b < batch; b++) keepData[b] = t < lengths[b]! ? 1 : 0;
     const holdData = keepData.map((v) => 1 - v);
-    const make = (data: Float64Array) => new Tensor(like.backend, like.backend.fromData(data, [batch, 1], like.dtype), [batch, 1], like.dtype);
+    const make = (data: Float64Array) =>
+      new Tensor(like.backend, like.backend.fromData(data, [batch, 1], like.dtype), [batch, 1], like.dtype);
     return { keep: make(keepData), hold: make(holdData) };
   });
 }
@@ -78,7 +79,9 @@ function stepMasks(like: Tensor, lengths: Int32Array, steps: number): { keep: Te
 function runComposed(args: DirectionInputs): SequenceResult<Tensor> {
   const [steps, batch, features] = args.input.shape as [number, number, number];
   // Masks only matter for rows shorter than the sequence.
-  const masks = args.lengths?.some((len) => len < steps) ? stepMasks(args.input, args.lengths, steps) : undefined;
+  const masks = args.lengths?.some((len) => len < steps)
+    ? stepMasks(args.input, args.lengths, steps)
+    : undefined;
   let h = args.h0;
   let c = args.c0;
   const outputs = new Array<Tensor>(steps);

@@ -22,7 +22,11 @@ function checkShape(where: string, shape: readonly number[]): void {
 }
 
 /** A tensor holding a copy of `data` (row-major) with the given shape. */
-export function tensor(data: ArrayLike<number>, shape: readonly number[], options: TensorOptions = {}): Tensor {
+export function tensor(
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  options: TensorOptions = {},
+): Tensor {
   checkShape('tensor', shape);
   if (data.length !== sizeOf(shape)) {
     throw new RangeError(

@@ -94,7 +94,9 @@ function reducedShape(where: string, x: Tensor, axes: readonly number[] | undefi
   const all = axes === undefined;
   const normalised = all ? x.shape.map((_, i) => i) : axes.map((a) => normaliseAxis(where, a, x.rank));
   const set = new Set(normalised);
-  const shape = keepDims ? x.shape.map((d, i) => (set.has(i) ? 1 : d)) : x.shape.filter((_, i) => !set.has(i));
+  const shape = keepDims
+    ? x.shape.map((d, i) => (set.has(i) ? 1 : d))
+    : x.shape.filter((_, i) => !set.has(i));
   return { axes: [...set].sort((p, q) => p - q), shape };
 }
 
@@ -136,7 +138,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     inferred[unknown] = known === 0 ? 0 : x.size / known;
   }
   if (!inferred.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(inferred) !== x.size) {
-    throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`);
+    throw new ShapeError(
+      `reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`,
+    );
   }
   if (sameShape(inferred, x.shape)) return x;
   return wrap(x, x.backend.reshape(x.handle, inferred), inferred);
@@ -147,7 +151,9 @@ export function transpose(x: Tensor, perm: readonly number[]): Tensor {
   checkSameBackend('transpose', [x]);
   const sorted = [...perm].sort((a, b) => a - b);
   if (perm.length !== x.rank || !sorted.every((p, i) => p === i)) {
-    throw new RangeError(`transpose: perm must be a permutation of 0..${x.rank - 1}, got [${perm.join(', ')}]`);
+    throw new RangeError(
+      `transpose: perm must be a permutation of 0..${x.rank - 1}, got [${perm.join(', ')}]`,
+    );
   }
   return wrap(
     x,
@@ -162,9 +168,18 @@ export function slice(x: Tensor, begin: readonly number[], size: readonly number
   const ok =
     begin.length === x.rank &&
     size.length === x.rank &&
-    begin.every((b, i) => Number.isInteger(b) && b >= 0 && Number.isInteger(size[i]) && size[i]! >= 0 && b + size[i]! <= x.shape[i]!);
+    begin.every(
+      (b, i) =>
+        Number.isInteger(b) &&
+        b >= 0 &&
+        Number.isInteger(size[i]) &&
+        size[i]! >= 0 &&
+        b + size[i]! <= x.shape[i]!,
+    );
   if (!ok) {
-    throw new RangeError(`slice: begin [${begin.join(', ')}] size [${size.join(', ')}] out of range for ${formatShape(x.shape)}`);
+    throw new RangeError(
+      `slice: begin [${begin.join(', ')}] size [${size.join(', ')}] out of range for ${formatShape(x.shape)}`,
+    );
   }
   if (sameShape(size, x.shape)) return x;
   return wrap(x, x.backend.slice(x.handle, begin, size), [...size]);

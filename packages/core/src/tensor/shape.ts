@@ -21,7 +21,9 @@ export function broadcastShapes(where: string, a: readonly number[], b: readonly
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(`${where}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`);
+      throw new ShapeError(
+        `${where}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }

@@ -46,7 +46,9 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) {
-      throw new RangeError(`Tensor.item: expected a tensor with one element, got shape ${formatShape(this.shape)}`);
+      throw new RangeError(
+        `Tensor.item: expected a tensor with one element, got shape ${formatShape(this.shape)}`,
+      );
     }
     return this.toArray()[0]!;
   }
