@@ -12,17 +12,17 @@ type Loader = () => Promise<AnyBackend>;
 // Loaders import lazily so that a missing optional engine only affects its own backend.
 const loaders: Record<string, Loader> = {
   js: async () => (await import('@recur/backend-js')).createJsBackend() as AnyBackend,
+  'tfjs-cpu': async () => (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend()) as AnyBackend,
+  wasm: async () => (await (await import('@recur/backend-wasm')).createWasmBackend()) as AnyBackend,
+  'tfjs-node': async () => (await (await import('@recur/backend-tfjs-node')).createTfjsNodeBackend()) as AnyBackend,
 };
 
 /** Every backend name the runner accepts, in report order. */
 export const backendNames = ['js', 'tfjs-cpu', 'wasm', 'tfjs-node', 'webgl'] as const;
 
-/** Reasons for names that are accepted but have no loader in this build. */
+/** Reasons for names that are accepted but cannot run in this process. */
 const notBuilt: Record<string, string> = {
-  'tfjs-cpu': 'not built yet in this version of Recur',
-  wasm: 'not built yet in this version of Recur',
-  'tfjs-node': 'not built yet in this version of Recur',
-  webgl: 'not built yet in this version of Recur',
+  webgl: 'needs a browser with WebGL 2; the browser runner is not built yet',
 };
 
 /** Loads one backend by name. */
@@ -32,6 +32,6 @@ export async function loadBackend(name: string): Promise<LoadedBackend> {
   try {
     return { name, backend: await loader() };
   } catch (error) {
-    return { name, unavailable: error instanceof Error ? error.message : String(error) };
+    return { name, unavailable: (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim() };
   }
 }
