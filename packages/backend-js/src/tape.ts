@@ -118,7 +118,12 @@ export class Tape {
     );
   }
 
-  #backpropagate(nodes: readonly TapeNode[], value: JsTensor, xs: readonly JsTensor[], id: number): JsTensor[] {
+  #backpropagate(
+    nodes: readonly TapeNode[],
+    value: JsTensor,
+    xs: readonly JsTensor[],
+    id: number,
+  ): JsTensor[] {
     const grads = new Map<JsTensor, Accumulator>();
     if (value.trackedIn === id) {
       const seed = allocLike(value.data, 1);

@@ -49,7 +49,14 @@ function rnnKernel(relu: boolean): CellKernel {
   };
 }
 
-function activateTanh(a: TypedArray, from: number, hs: TypedArray, to: number, out: TypedArray, H: number): void {
+function activateTanh(
+  a: TypedArray,
+  from: number,
+  hs: TypedArray,
+  to: number,
+  out: TypedArray,
+  H: number,
+): void {
   const o = to - from;
   for (let j = from; j < from + H; j++) {
     const h = Math.tanh(a[j]);
@@ -58,10 +65,17 @@ function activateTanh(a: TypedArray, from: number, hs: TypedArray, to: number, o
   }
 }
 
-function activateRelu(a: TypedArray, from: number, hs: TypedArray, to: number, out: TypedArray, H: number): void {
+function activateRelu(
+  a: TypedArray,
+  from: number,
+  hs: TypedArray,
+  to: number,
+  out: TypedArray,
+  H: number,
+): void {
   const o = to - from;
   for (let j = from; j < from + H; j++) {
-    const h = a[j] > 0 ? a[j] : 0;
+    const h = Math.max(a[j], 0);
     hs[j + o] = h;
     out[j] = h;
   }

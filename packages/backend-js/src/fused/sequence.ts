@@ -54,7 +54,8 @@ export function runSequence(e: Engine, args: SequenceArgs<JsTensor>): SequenceRe
   const hs = allocLike(x, (T + 1) * N * Hout);
   hs.set(args.h0.data, first * N * Hout);
   const cs = isLstm ? allocLike(x, (T + 1) * N * H) : null;
-  if (cs !== null) cs.set(args.c0!.data, first * N * H);
+  // A missing c0 means zeros, like PyTorch's default initial state.
+  if (cs !== null && args.c0 !== undefined) cs.set(args.c0.data, first * N * H);
   const run: SequenceRun = {
     cell: args.cell,
     T,

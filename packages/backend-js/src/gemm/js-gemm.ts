@@ -45,7 +45,8 @@ export function createJsGemm(): GemmTier {
  */
 function packPanels(b: TypedArray, bOff: number, transB: boolean, k: number, n: number): PackedMatrix {
   const panels = (n + 3) >> 2;
-  const data = b instanceof Float32Array ? new Float32Array(panels * 4 * k) : new Float64Array(panels * 4 * k);
+  const data =
+    b instanceof Float32Array ? new Float32Array(panels * 4 * k) : new Float64Array(panels * 4 * k);
   const bks = transB ? 1 : n;
   const bjs = transB ? k : 1;
   for (let j = 0; j < n; j++) {
@@ -99,7 +100,8 @@ function gemmStrided(
         tile4x1(k, a, aOff + i * ars, ars, aks, b, pb, bks, c, cOff + i * n + j, n, accumulate);
       }
       for (let i = i4; i < i1; i++) {
-        c[cOff + i * n + j] = dot(k, a, aOff + i * ars, aks, b, pb, bks) + (accumulate ? c[cOff + i * n + j] : 0);
+        c[cOff + i * n + j] =
+          dot(k, a, aOff + i * ars, aks, b, pb, bks) + (accumulate ? c[cOff + i * n + j] : 0);
       }
     }
   }
@@ -125,10 +127,22 @@ function tile4x4(
   const ar3 = 3 * ars;
   const bj2 = 2 * bjs;
   const bj3 = 3 * bjs;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < k; p++) {
     const a0 = a[pa];
     const a1 = a[pa + ars];
@@ -138,10 +152,22 @@ function tile4x4(
     const b1 = b[pb + bjs];
     const b2 = b[pb + bj2];
     const b3 = b[pb + bj3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     pa += aks;
     pb += bks;
   }
@@ -149,15 +175,39 @@ function tile4x4(
   const r2 = r1 + ldc;
   const r3 = r2 + ldc;
   if (accumulate) {
-    c[pc] += c00; c[pc + 1] += c01; c[pc + 2] += c02; c[pc + 3] += c03;
-    c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
-    c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
-    c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
+    c[pc] += c00;
+    c[pc + 1] += c01;
+    c[pc + 2] += c02;
+    c[pc + 3] += c03;
+    c[r1] += c10;
+    c[r1 + 1] += c11;
+    c[r1 + 2] += c12;
+    c[r1 + 3] += c13;
+    c[r2] += c20;
+    c[r2 + 1] += c21;
+    c[r2 + 2] += c22;
+    c[r2 + 3] += c23;
+    c[r3] += c30;
+    c[r3 + 1] += c31;
+    c[r3 + 2] += c32;
+    c[r3 + 3] += c33;
   } else {
-    c[pc] = c00; c[pc + 1] = c01; c[pc + 2] = c02; c[pc + 3] = c03;
-    c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
-    c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
-    c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+    c[pc] = c00;
+    c[pc + 1] = c01;
+    c[pc + 2] = c02;
+    c[pc + 3] = c03;
+    c[r1] = c10;
+    c[r1 + 1] = c11;
+    c[r1 + 2] = c12;
+    c[r1 + 3] = c13;
+    c[r2] = c20;
+    c[r2 + 1] = c21;
+    c[r2 + 2] = c22;
+    c[r2 + 3] = c23;
+    c[r3] = c30;
+    c[r3 + 1] = c31;
+    c[r3 + 2] = c32;
+    c[r3 + 3] = c33;
   }
 }
 
@@ -177,7 +227,10 @@ function tile1x4(
 ): void {
   const bj2 = 2 * bjs;
   const bj3 = 3 * bjs;
-  let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  let c0 = 0,
+    c1 = 0,
+    c2 = 0,
+    c3 = 0;
   for (let p = 0; p < k; p++) {
     const a0 = a[pa];
     c0 += a0 * b[pb];
@@ -188,9 +241,15 @@ function tile1x4(
     pb += bks;
   }
   if (accumulate) {
-    c[pc] += c0; c[pc + 1] += c1; c[pc + 2] += c2; c[pc + 3] += c3;
+    c[pc] += c0;
+    c[pc + 1] += c1;
+    c[pc + 2] += c2;
+    c[pc + 3] += c3;
   } else {
-    c[pc] = c0; c[pc + 1] = c1; c[pc + 2] = c2; c[pc + 3] = c3;
+    c[pc] = c0;
+    c[pc + 1] = c1;
+    c[pc + 2] = c2;
+    c[pc + 3] = c3;
   }
 }
 
@@ -211,7 +270,10 @@ function tile4x1(
 ): void {
   const ar2 = 2 * ars;
   const ar3 = 3 * ars;
-  let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  let c0 = 0,
+    c1 = 0,
+    c2 = 0,
+    c3 = 0;
   for (let p = 0; p < k; p++) {
     const b0 = b[pb];
     c0 += a[pa] * b0;
@@ -222,14 +284,28 @@ function tile4x1(
     pb += bks;
   }
   if (accumulate) {
-    c[pc] += c0; c[pc + ldc] += c1; c[pc + 2 * ldc] += c2; c[pc + 3 * ldc] += c3;
+    c[pc] += c0;
+    c[pc + ldc] += c1;
+    c[pc + 2 * ldc] += c2;
+    c[pc + 3 * ldc] += c3;
   } else {
-    c[pc] = c0; c[pc + ldc] = c1; c[pc + 2 * ldc] = c2; c[pc + 3 * ldc] = c3;
+    c[pc] = c0;
+    c[pc + ldc] = c1;
+    c[pc + 2 * ldc] = c2;
+    c[pc + 3 * ldc] = c3;
   }
 }
 
 /** One row by one column. */
-function dot(k: number, a: TypedArray, pa: number, aks: number, b: TypedArray, pb: number, bks: number): number {
+function dot(
+  k: number,
+  a: TypedArray,
+  pa: number,
+  aks: number,
+  b: TypedArray,
+  pb: number,
+  bks: number,
+): number {
   let sum = 0;
   for (let p = 0; p < k; p++) {
     sum += a[pa] * b[pb];

@@ -84,8 +84,12 @@ export function binary(e: Engine, op: BinaryOp, a: JsTensor, b: JsTensor): JsTen
         ];
       case 'mul':
         return [
-          needs[0] ? sumToShape(e, at(binaryKernel('mul', g.data, shape, bData, bShape, shape)), aShape) : null,
-          needs[1] ? sumToShape(e, at(binaryKernel('mul', g.data, shape, aData, aShape, shape)), bShape) : null,
+          needs[0]
+            ? sumToShape(e, at(binaryKernel('mul', g.data, shape, bData, bShape, shape)), aShape)
+            : null,
+          needs[1]
+            ? sumToShape(e, at(binaryKernel('mul', g.data, shape, aData, aShape, shape)), bShape)
+            : null,
         ];
       case 'div': {
         const da = needs[0] ? binaryKernel('div', g.data, shape, bData, bShape, shape) : null;

@@ -14,7 +14,11 @@ export function reshape(e: Engine, x: JsTensor, shape: readonly number[]): JsTen
 }
 
 /** Copies `x` with its axes permuted: output axis i is input axis `perm[i]`. */
-export function transposeKernel(x: TypedArray, shape: readonly number[], perm: readonly number[]): TypedArray {
+export function transposeKernel(
+  x: TypedArray,
+  shape: readonly number[],
+  perm: readonly number[],
+): TypedArray {
   const out = allocLike(x, x.length);
   const outShape = perm.map((p) => shape[p]);
   const inStrides = stridesOf(shape);

@@ -7,7 +7,13 @@ import type { Engine } from '../engine.js';
 import { allocLike, type JsTensor } from '../tensor.js';
 
 /** `op(a)·op(b)`; `a` is `[m,k]` (or `[k,m]` when `transposeA`), `b` is `[k,n]` (or `[n,k]`). */
-export function matMul(e: Engine, a: JsTensor, b: JsTensor, transposeA: boolean, transposeB: boolean): JsTensor {
+export function matMul(
+  e: Engine,
+  a: JsTensor,
+  b: JsTensor,
+  transposeA: boolean,
+  transposeB: boolean,
+): JsTensor {
   const aData = a.data;
   const bData = b.data;
   const m = transposeA ? a.shape[1] : a.shape[0];

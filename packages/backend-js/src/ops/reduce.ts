@@ -17,7 +17,11 @@ export function reducedMask(rank: number, axes: readonly number[]): boolean[] {
 }
 
 /** Shape of a reduction's result. */
-export function reducedShape(shape: readonly number[], mask: readonly boolean[], keepDims: boolean): number[] {
+export function reducedShape(
+  shape: readonly number[],
+  mask: readonly boolean[],
+  keepDims: boolean,
+): number[] {
   const out: number[] = [];
   shape.forEach((d, i) => {
     if (!mask[i]) out.push(d);
@@ -61,7 +65,11 @@ export function sumToShape(e: Engine, dy: JsTensor, to: readonly number[]): JsTe
 }
 
 /** Repeats `src` (of shape `srcShape`, broadcastable to `shape`) into a new array of `shape`. */
-export function expandKernel(src: TypedArray, srcStrides: readonly number[], shape: readonly number[]): TypedArray {
+export function expandKernel(
+  src: TypedArray,
+  srcStrides: readonly number[],
+  shape: readonly number[],
+): TypedArray {
   const out = allocLike(src, sizeOf(shape));
   const plan = planLoop(shape, [stridesOf(shape), srcStrides]);
   const [os, ss] = plan.innerStrides;
@@ -101,7 +109,7 @@ export function max(e: Engine, x: JsTensor, axes: readonly number[], keepDims: b
     const oi = plan.outer[1][o];
     for (let j = 0, k = oi; j < plan.inner; j++, xi += xs, k += os) {
       const v = data[xi];
-      if (v > out[k] || v !== v) out[k] = v;
+      if (v > out[k] || Number.isNaN(v)) out[k] = v;
     }
   }
   return e.tensor(out, reducedShape(x.shape, mask, keepDims));

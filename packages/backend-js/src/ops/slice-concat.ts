@@ -36,7 +36,9 @@ function blockCopy(
 export function slice(e: Engine, x: JsTensor, begin: readonly number[], size: readonly number[]): JsTensor {
   const shape = x.shape;
   const y = e.tensor(blockCopy(shape, begin, size, x.data, false), size);
-  e.tape.record('slice', [x], [y], ([dy]) => [e.tensor(blockCopy(shape, begin, size, dy!.data, true), shape)]);
+  e.tape.record('slice', [x], [y], ([dy]) => [
+    e.tensor(blockCopy(shape, begin, size, dy!.data, true), shape),
+  ]);
   return y;
 }
 
@@ -61,7 +63,7 @@ export function concat(e: Engine, xs: readonly JsTensor[], axis: number): JsTens
     col += w;
   });
   const y = e.tensor(out, shape);
-  e.tape.record('concat', xs, [y], ([dy], needs) => {
+  e.tape.record('concat', xs.slice(), [y], ([dy], needs) => {
     const g = dy!.data;
     let offset = 0;
     return xs.map((x, i) => {

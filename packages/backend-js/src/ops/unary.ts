@@ -41,7 +41,7 @@ export function unaryKernel(op: UnaryOp, x: TypedArray): TypedArray {
       for (let i = 0; i < n; i++) y[i] = sigmoid(x[i]);
       break;
     case 'relu':
-      for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+      for (let i = 0; i < n; i++) y[i] = Math.max(x[i], 0); // NaN stays NaN, as in PyTorch
       break;
   }
   return y;
