@@ -27,6 +27,11 @@ export interface DescribeBackendOptions {
   unavailable?: string;
   /** Directories or files of extra `recur-case/1` cases (default: the committed ones). */
   cases?: string[];
+  /**
+   * Dtypes to run (default float32 and float64). Tests for a dtype the backend turns out not to have
+   * are skipped with that reason; list only the backend's dtypes to not register them at all.
+   */
+  dtypes?: DType[];
 }
 
 /** Registers the conformance suite for one backend. `factory` may be async. */
@@ -60,7 +65,7 @@ export function describeBackend(
       expect(cases.length).toBeGreaterThan(0);
     });
 
-    for (const dtype of ['float32', 'float64'] as const) {
+    for (const dtype of options.dtypes ?? (['float32', 'float64'] as const)) {
       describe(dtype, () => {
         const skipUnlessDtype = (ctx: { skip: (note?: string) => void }) => {
           if (!dtypesOf().includes(dtype)) ctx.skip(`backend ${name} has no ${dtype}`);

@@ -102,7 +102,7 @@ export interface Backend<T> {
   scale(x: T, factor: number): T;
   /** Sum over `axes` (pass every axis to reduce to a scalar); reduced dims stay as 1 when `keepDims`. */
   sum(x: T, axes: readonly number[], keepDims: boolean): T;
-  /** Maximum over `axes`. Not differentiable: used for norms of gradients and for stable softmax. */
+  /** Maximum over `axes`. A constant under autograd (zero gradient): used for norms and stable softmax. */
   max(x: T, axes: readonly number[], keepDims: boolean): T;
   /** `log(softmax(x))` along the last axis. */
   logSoftmax(x: T): T;
@@ -136,6 +136,6 @@ export interface Backend<T> {
   keep(x: T): T;
   /** Releases `x` now. Releasing twice is harmless. */
   dispose(x: T): void;
-  /** How many tensors this backend holds right now (for leak checks). */
+  /** How many tensors this backend holds right now (for leak checks; tfjs engines count the whole engine). */
   liveTensors(): number;
 }

@@ -1,0 +1,32 @@
+/**
+ * `@recur/backend-tfjs-cpu`: Recur on TensorFlow.js's pure-JavaScript `cpu` backend.
+ *
+ * @packageDocumentation
+ */
+import { activateTfjsEngine, createTfjsAdapter, type TfjsBackend } from '@recur/backend-tfjs';
+
+export type { TfjsBackend } from '@recur/backend-tfjs';
+
+/** Options of {@link createTfjsCpuBackend}. */
+export interface TfjsCpuBackendOptions {
+  /** Offer the fused whole-sequence kernels (default `true`; `false` forces the composed path). */
+  readonly fused?: boolean;
+}
+
+/**
+ * Creates the `tfjs-cpu` Recur backend. Async because tfjs's `setBackend` is: it loads
+ * `@tensorflow/tfjs-backend-cpu` (nothing is registered when this module is imported), makes `cpu`
+ * the active tfjs backend and waits until it is ready.
+ *
+ * One process has one tfjs engine. If another Recur tfjs backend (e.g. `wasm`) also exists, each
+ * switches the engine back to its own tfjs backend before computing and refuses the other's tensors.
+ *
+ * @example
+ * const backend = await createTfjsCpuBackend();
+ */
+export async function createTfjsCpuBackend(options: TfjsCpuBackendOptions = {}): Promise<TfjsBackend> {
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  await activateTfjsEngine(tf, 'cpu');
+  return createTfjsAdapter(tf, { name: 'tfjs-cpu', engine: 'cpu', fused: options.fused });
+}

@@ -1,0 +1,210 @@
+/**
+ * `createTfjsAdapter`: a Recur `Backend` over any tfjs-core engine. The engine packages
+ * (`@recur/backend-tfjs-cpu`, `@recur/backend-wasm`, `@recur/backend-tfjs-node`) register their tfjs
+ * backend, activate it, and call this.
+ */
+import type { Backend, DType, FusedKernels } from '@recur/core';
+import { createEngineGuard, type EngineGuard } from './engine.js';
+import { createSequence, type StepRows } from './fused/sequence.js';
+import { createBinary, createScale, createUnary } from './ops/elementwise.js';
+import { createMatMul, rawMatMul } from './ops/linalg.js';
+import { createLogSoftmax, createMax, createSum } from './ops/reduce.js';
+import {
+  createConcat,
+  createGather,
+  createReshape,
+  createSlice,
+  createTranspose,
+  type GatherGradient,
+} from './ops/shape.js';
+import type { TfjsCore, TfTensor } from './tfjs.js';
+
+/** Options of {@link createTfjsAdapter}. */
+export interface TfjsAdapterOptions {
+  /** The Recur backend's name in reports: `tfjs-cpu`, `wasm`, `tfjs-node`, `webgl`. */
+  readonly name: string;
+  /**
+   * The tfjs backend to compute on (`cpu`, `wasm`, `tensorflow`, `webgl`); it must be registered and
+   * initialized. Default: the tfjs backend active when the adapter is created.
+   */
+  readonly engine?: string;
+  /** Offer the fused whole-sequence kernels as `fused` (default `true`). */
+  readonly fused?: boolean;
+  /**
+   * Materialize transposed matmul operands instead of passing tfjs's transpose flags (default
+   * `true`: tfjs-wasm's flagged matmul is ~10× slower; tfjs-cpu does not care). Native engines whose
+   * flagged matmul is fast (tfjs-node) pass `false`.
+   */
+  readonly explicitTranspose?: boolean;
+  /**
+   * How `gather`'s gradient scatters rows (default `auto`: `segment-sum` where the engine has an
+   * `UnsortedSegmentSum` kernel, else `one-hot`, e.g. on wasm).
+   */
+  readonly gatherGradient?: 'auto' | GatherGradient;
+  /**
+   * How the fused kernels read each step's rows of time-stacked tensors (default `slice`; tfjs-wasm
+   * passes `host`, see {@link StepRows}).
+   */
+  readonly stepRows?: StepRows;
+}
+
+/** A Recur backend over tfjs tensors, with the tfjs details a runner may want to print. */
+export interface TfjsBackend extends Backend<TfTensor> {
+  /** The tfjs backend it computes on (`cpu`, `wasm`, `tensorflow`, ...). */
+  readonly engine: string;
+  /** How `gather`'s gradient is computed on this engine. */
+  readonly gatherGradient: GatherGradient;
+}
+
+const DTYPES: readonly DType[] = ['float32'];
+
+/**
+ * Builds a Recur backend that computes with `tf` on one tfjs backend.
+ *
+ * - dtypes: `float32` only (tfjs has no float64); `fromData` refuses other dtypes.
+ * - Autograd: every primitive is a `tf.customGrad` node with its gradient written in this package, so
+ *   no tfjs gradient registration is needed (or used); `valueAndGrads` runs tfjs's engine gradients.
+ * - Memory: `tidy`/`keep`/`dispose` are tfjs's; `liveTensors()` is `tf.memory().numTensors`, which
+ *   counts every tensor of the process's tfjs engine (all tfjs backends together).
+ * - Engine: every call first makes `engine` the active tfjs backend (switching back if another Recur
+ *   tfjs backend switched away) and refuses tensors whose data lives on another tfjs backend.
+ *   Switching is correct but costs a kernel re-setup, so don't interleave two tfjs backends op by op.
+ */
+export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): TfjsBackend {
+  const engine = options.engine ?? tf.getBackend();
+  const guard = createEngineGuard(tf, options.name, engine);
+  const mm = rawMatMul(tf, options.explicitTranspose ?? true);
+  const gatherGradient: GatherGradient =
+    options.gatherGradient === undefined || options.gatherGradient === 'auto'
+      ? tf.getKernel('UnsortedSegmentSum', engine) === undefined
+        ? 'one-hot'
+        : 'segment-sum'
+      : options.gatherGradient;
+
+  const matMul = createMatMul(tf, mm);
+  const binary = createBinary(tf);
+  const unary = createUnary(tf);
+  const scale = createScale(tf);
+  const sum = createSum(tf);
+  const max = createMax(tf);
+  const logSoftmax = createLogSoftmax(tf);
+  const reshape = createReshape(tf);
+  const transpose = createTranspose(tf);
+  const slice = createSlice(tf);
+  const concat = createConcat(tf);
+  const gather = createGather(tf, mm, gatherGradient);
+
+  const fused: FusedKernels<TfTensor> | undefined =
+    options.fused === false
+      ? undefined
+      : {
+          cells: ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'],
+          sequence: createSequence(tf, mm, guard, { slice, reshape }, options.stepRows ?? 'slice'),
+        };
+
+  /** Activates the engine and checks every tensor argument. */
+  const enter = (g: EngineGuard, op: string, ...xs: unknown[]): void => {
+    g.activate();
+    xs.forEach((x, i) => {
+      g.check(x, `${op} argument ${i}`);
+    });
+  };
+
+  return {
+    name: options.name,
+    engine,
+    gatherGradient,
+    dtypes: DTYPES,
+    fused,
+
+    fromData(data, shape, dtype) {
+      if (dtype !== 'float32') {
+        throw new Error(`${options.name}: tfjs computes in float32 only, not ${dtype}`);
+      }
+      guard.activate();
+      // Copy: tfjs-cpu would otherwise alias the caller's Float32Array.
+      return tf.tensor(new Float32Array(data), [...shape], 'float32');
+    },
+    read(x) {
+      enter(guard, 'read', x);
+      // Copy: tfjs-cpu's dataSync returns the tensor's own storage.
+      return new Float32Array(x.dataSync());
+    },
+
+    matMul(a, b, transposeA, transposeB) {
+      enter(guard, 'matMul', a, b);
+      return matMul(a, b, transposeA, transposeB);
+    },
+    binary(op, a, b) {
+      enter(guard, op, a, b);
+      return binary(op, a, b);
+    },
+    unary(op, x) {
+      enter(guard, op, x);
+      return unary(op, x);
+    },
+    scale(x, factor) {
+      enter(guard, 'scale', x);
+      return scale(x, factor);
+    },
+    sum(x, axes, keepDims) {
+      enter(guard, 'sum', x);
+      return sum(x, axes, keepDims);
+    },
+    max(x, axes, keepDims) {
+      enter(guard, 'max', x);
+      return max(x, axes, keepDims);
+    },
+    logSoftmax(x) {
+      enter(guard, 'logSoftmax', x);
+      return logSoftmax(x);
+    },
+    reshape(x, shape) {
+      enter(guard, 'reshape', x);
+      return reshape(x, shape);
+    },
+    transpose(x, perm) {
+      enter(guard, 'transpose', x);
+      return transpose(x, perm);
+    },
+    slice(x, begin, size) {
+      enter(guard, 'slice', x);
+      return slice(x, begin, size);
+    },
+    concat(xs, axis) {
+      enter(guard, 'concat', ...xs);
+      return concat(xs, axis);
+    },
+    gather(x, indices) {
+      enter(guard, 'gather', x);
+      return gather(x, indices);
+    },
+
+    valueAndGrads(f, xs) {
+      enter(guard, 'valueAndGrads', ...xs);
+      if (xs.length === 0) return { value: tf.tidy(f), grads: [] };
+      // Unlike tf.valueAndGrads, allow xs that f does not use: their gradient is zeros.
+      const { value, grads } = tf.engine().gradients(f, [...xs], undefined, true);
+      return { value, grads: xs.map((x, i) => grads[i] ?? tf.zerosLike(x)) };
+    },
+
+    tidy(fn, kept) {
+      guard.activate();
+      let result!: ReturnType<typeof fn>;
+      tf.tidy(() => {
+        result = fn();
+        return [...kept(result)];
+      });
+      return result;
+    },
+    keep(x) {
+      return tf.keep(x);
+    },
+    dispose(x) {
+      tf.dispose(x);
+    },
+    liveTensors() {
+      return tf.memory().numTensors;
+    },
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * The fused whole-sequence kernel: one direction of one layer as a single `tf.customGrad` node.
+ *
+ * Forward: the input projection of every step is ONE matmul (`[T·N, I]·[I, G·H]`, weights transposed
+ * once per call); each step then costs one `[N, Hout]·[Hout, G·H]` matmul plus a few elementwise ops,
+ * reading its rows without `tf.unstack` (O(T²) on tfjs-wasm; see {@link StepRows}). When a gradient
+ * tape records, the cell's backward factors are computed for all steps at once and saved stacked.
+ * Backward: hand-written BPTT, ~7 ops per step, stacking every step's gate gradients so that `dW_ih`,
+ * `dW_hh`, `dW_hr`, `dx` and the biases are each one matmul. tfjs's `customGrad` returns a single
+ * tensor, so `output`, `hn` and `cn` travel packed in one flat vector and are sliced out with the
+ * differentiable primitives.
+ */
+import type { SequenceArgs, SequenceResult } from '@recur/core';
+import type { EngineGuard } from '../engine.js';
+import { differentiable, type Forward } from '../ops/differentiable.js';
+import type { MatMulFn } from '../ops/linalg.js';
+import type { TfjsCore, TfTensor } from '../tfjs.js';
+import { type BackwardContext, CELLS, type ForwardContext } from './cells.js';
+import { makeSchedule, paddingMask, type Schedule, stepMask } from './schedule.js';
+
+/** The differentiable primitives the kernel uses outside its own node. */
+export interface SequencePrimitives {
+  readonly slice: (x: TfTensor, begin: readonly number[], size: readonly number[]) => TfTensor;
+  readonly reshape: (x: TfTensor, shape: readonly number[]) => TfTensor;
+}
+
+/** Argument names in the order they enter the node (and its gradient list). */
+const ARG_NAMES = ['input', 'h0', 'c0', 'weightIh', 'weightHh', 'biasIh', 'biasHh', 'weightHr'] as const;
+type ArgName = (typeof ARG_NAMES)[number];
+
+/**
+ * How a fused kernel cuts step t's rows out of a time-stacked `[T·N, W]` tensor. `slice`: one
+ * `tf.slice` per step (free on tfjs-cpu, native on tfjs-node and webgl). `host`: read the stacked
+ * tensor to the host once and upload each step's rows; for tfjs-wasm, whose Slice kernel (like its
+ * Unpack and, in effect, Gather) first copies the whole input out of the heap, making per-step
+ * slicing O(T²): the host round trip is ~25× faster at T=32 and ~100× at T=128.
+ */
+export type StepRows = 'slice' | 'host';
+
+/** Returns step t's `[N, W]` rows of `stacked` (`[T·N, W]`) on demand. */
+function stepReader(tf: TfjsCore, stacked: TfTensor, batch: number, mode: StepRows): (t: number) => TfTensor {
+  const width = dim(stacked, 1);
+  if (mode === 'slice') return (t) => tf.slice(stacked, [t * batch, 0], [batch, width]);
+  let host: Float32Array | undefined;
+  return (t) => {
+    host ??= stacked.dataSync() as Float32Array;
+    return tf.tensor2d(host.subarray(t * batch * width, (t + 1) * batch * width), [batch, width]);
+  };
+}
+
+/** Extent of axis `axis` of `x` (tfjs types `shape` as a union of tuples). */
+const dim = (x: TfTensor, axis: number): number => (x.shape as readonly number[])[axis];
+
+/** Builds `sequence(args)` for one adapter. */
+export function createSequence(
+  tf: TfjsCore,
+  mm: MatMulFn,
+  guard: EngineGuard,
+  prims: SequencePrimitives,
+  stepRows: StepRows,
+): (args: SequenceArgs<TfTensor>) => SequenceResult<TfTensor> {
+  return (args) => {
+    guard.activate();
+    const isLstm = args.cell === 'lstm';
+    const names = ARG_NAMES.filter(
+      (n) => args[n] !== undefined && ((n !== 'c0' && n !== 'weightHr') || isLstm),
+    );
+    for (const n of names) guard.check(args[n], `sequence argument '${n}'`);
+    const inputs = names.map((n) => args[n] as TfTensor);
+
+    const [steps, batch] = args.input.shape;
+    const hOut = dim(args.h0, 1);
+    const hidden = args.weightHh.shape[0] / CELLS[args.cell].gates;
+    const schedule = makeSchedule(steps, args.lengths, args.reverse);
+    // Inside the node tfjs pauses its tape, so ask now whether anyone will need the backward.
+    const recording = tf.engine().state.gradientDepth > 0;
+
+    const parts = tf.tidy(() => {
+      const packed = differentiable(tf, inputs, () =>
+        sequenceNode(tf, mm, stepRows, args, names, schedule, recording, hidden),
+      );
+      const outSize = steps * batch * hOut;
+      const pieces = [
+        prims.reshape(prims.slice(packed, [0], [outSize]), [steps, batch, hOut]),
+        prims.reshape(prims.slice(packed, [outSize], [batch * hOut]), [batch, hOut]),
+      ];
+      if (isLstm) {
+        const cSize = batch * hidden;
+        pieces.push(prims.reshape(prims.slice(packed, [outSize + batch * hOut], [cSize]), [batch, hidden]));
+      }
+      return pieces;
+    });
+    return isLstm ? { output: parts[0], hn: parts[1], cn: parts[2] } : { output: parts[0], hn: parts[1] };
+  };
+}
+
+/** Where the backward's tensors sit in tfjs's `saved` list. */
+interface SavedLayout {
+  readonly weightIh: number;
+  readonly weightHh: number;
+  readonly weightHr: number;
+  /** The input rows of the active steps, `[active·N, I]`. */
+  readonly x: number;
+  /** The state entering each active step, stacked in time order, `[active·N, Hout]`. */
+  readonly hPrev: number;
+  /** The cell's per-step factors, stacked in time order. */
+  readonly factors: readonly number[];
+  readonly projected: number;
+}
+
+/** The forward of the node, returning its packed value and its BPTT gradient. */
+function sequenceNode(
+  tf: TfjsCore,
+  mm: MatMulFn,
+  stepRows: StepRows,
+  args: SequenceArgs<TfTensor>,
+  names: readonly ArgName[],
+  schedule: Schedule,
+  recording: boolean,
+  hidden: number,
+): Forward {
+  const cell = CELLS[args.cell];
+  const { input, h0, weightIh, weightHh, biasIh, biasHh, lengths } = args;
+  const isLstm = args.cell === 'lstm';
+  const weightHr = isLstm ? args.weightHr : undefined;
+  const [steps, batch, inSize] = input.shape;
+  const { active, full } = schedule;
+
+  // Input projection of every active step at once: [active·N, I]·[I, G·H].
+  const x2d = tf.reshape(input, [steps * batch, inSize]);
+  let xActive = active < steps ? tf.slice(x2d, [0, 0], [active * batch, inSize]) : x2d;
+  // Zero the padding once, so whatever it holds (even NaN) reaches neither the steps nor dW_ih.
+  if (full < active) xActive = tf.where(paddingMask(tf, lengths!, active), xActive, tf.zerosLike(xActive));
+  let xp = mm(xActive, weightIh, false, true);
+  const folded = cell.foldsHiddenBias ? [biasIh, biasHh] : [biasIh];
+  for (const b of folded) if (b !== undefined) xp = tf.add(xp, b);
+  const xpAt = stepReader(tf, xp, batch, stepRows);
+
+  const ctx: ForwardContext = {
+    tf,
+    hidden,
+    whhT: tf.transpose(weightHh),
+    biasHh: cell.foldsHiddenBias ? undefined : biasHh,
+    whrT: weightHr === undefined ? undefined : tf.transpose(weightHr),
+  };
+
+  let h = h0;
+  let c = isLstm ? (args.c0 ?? tf.zeros([batch, hidden])) : undefined;
+  const outputs: TfTensor[] = new Array(active);
+  // Time-indexed, for the backward: the state entering each step and the step's cache.
+  const hPrev: TfTensor[] = new Array(active);
+  const cPrev: TfTensor[] = new Array(active);
+  const caches: TfTensor[][] = new Array(active);
+  for (const t of schedule.order) {
+    const step = tf.tidy(() => {
+      const r = cell.forward(ctx, xpAt(t), h, c);
+      if (t < full) return { h: r.h, c: r.c, out: r.h, cache: r.cache };
+      const valid = stepMask(tf, lengths!, t);
+      return {
+        h: tf.where(valid, r.h, h),
+        c: r.c === undefined ? undefined : tf.where(valid, r.c, c!),
+        out: tf.where(valid, r.h, tf.zerosLike(r.h)),
+        cache: r.cache,
+      };
+    });
+    if (recording) {
+      hPrev[t] = h;
+      if (c !== undefined) cPrev[t] = c;
+      caches[t] = step.cache;
+    } else {
+      // Nobody will run the backward: free the cache now (but not the state it may share, e.g. RNN's h).
+      tf.dispose(step.cache.filter((x) => x !== step.h && x !== step.out && x !== step.c));
+    }
+    outputs[t] = step.out;
+    h = step.h;
+    c = step.c;
+  }
+
+  const hOut = dim(h0, 1);
+  if (active < steps) outputs.push(tf.zeros([(steps - active) * batch, hOut]));
+  const flat = [tf.reshape(tf.concat(outputs, 0), [-1]), tf.reshape(h, [-1])];
+  if (c !== undefined) flat.push(tf.reshape(c, [-1]));
+  const value = tf.concat(flat, 0);
+  if (!recording) return { value, grad: () => [] };
+
+  // Stack what the backward needs, so tfjs saves (clones) a handful of tensors, not a few per step.
+  const saves: TfTensor[] = [];
+  const slot = (x: TfTensor): number => saves.push(x) - 1;
+  const stackedHPrev = tf.concat(hPrev, 0);
+  const factors = cell.factors(
+    tf,
+    caches[0].map((_, k) =>
+      tf.concat(
+        caches.map((cache) => cache[k]),
+        0,
+      ),
+    ),
+    stackedHPrev,
+    isLstm ? tf.concat(cPrev, 0) : undefined,
+  );
+  const layout: SavedLayout = {
+    weightIh: slot(weightIh),
+    weightHh: slot(weightHh),
+    weightHr: weightHr === undefined ? -1 : slot(weightHr),
+    x: slot(xActive),
+    hPrev: slot(stackedHPrev),
+    factors: factors.perStep.map(slot),
+    projected: weightHr === undefined || factors.projected === undefined ? -1 : slot(factors.projected),
+  };
+  return {
+    value,
+    save: saves,
+    grad: (dy, saved) => {
+      const grads = bptt(tf, mm, stepRows, args, schedule, hidden, dy, saved, layout);
+      return names.map((n) => grads[n]!);
+    },
+  };
+}
+
+/** Hand-written backpropagation through time. */
+function bptt(
+  tf: TfjsCore,
+  mm: MatMulFn,
+  stepRows: StepRows,
+  args: SequenceArgs<TfTensor>,
+  schedule: Schedule,
+  hidden: number,
+  dy: TfTensor,
+  saved: readonly TfTensor[],
+  layout: SavedLayout,
+): Partial<Record<ArgName, TfTensor>> {
+  const cell = CELLS[args.cell];
+  const isLstm = args.cell === 'lstm';
+  const [steps, batch, inSize] = args.input.shape;
+  const hOut = dim(args.h0, 1);
+  const { active, full } = schedule;
+  const ctx: BackwardContext = {
+    tf,
+    weightHh: saved[layout.weightHh],
+    weightHr: layout.weightHr < 0 ? undefined : saved[layout.weightHr],
+  };
+
+  const outSize = steps * batch * hOut;
+  const rowsOf = (stacked: TfTensor) => stepReader(tf, stacked, batch, stepRows);
+  const dOutAt = rowsOf(tf.reshape(tf.slice(dy, [0], [outSize]), [steps * batch, hOut]));
+  const factorsAt = layout.factors.map((i) => rowsOf(saved[i]));
+  let gh = tf.reshape(tf.slice(dy, [outSize], [batch * hOut]), [batch, hOut]);
+  let gc = isLstm
+    ? tf.reshape(tf.slice(dy, [outSize + batch * hOut], [batch * hidden]), [batch, hidden])
+    : undefined;
+
+  const dgi: TfTensor[] = new Array(active);
+  const dgh: TfTensor[] = new Array(active);
+  const dhAll: TfTensor[] = new Array(active);
+  for (let k = schedule.order.length - 1; k >= 0; k--) {
+    const t = schedule.order[k];
+    const step = tf.tidy(() => {
+      const valid = t < full ? undefined : stepMask(tf, args.lengths!, t);
+      // Rows past their length take no gradient from this step and pass the carried one through.
+      const rows = (x: TfTensor, otherwise: TfTensor) =>
+        valid === undefined ? x : tf.where(valid, x, otherwise);
+      const zeroRows = (x: TfTensor) => rows(x, tf.zerosLike(x));
+      const dh = zeroRows(tf.add(gh, dOutAt(t)));
+      const dc = gc === undefined ? undefined : zeroRows(gc);
+      const r = cell.backward(
+        ctx,
+        factorsAt.map((at) => at(t)),
+        dh,
+        dc,
+      );
+      return {
+        dgi: r.dgi,
+        dgh: r.dgh,
+        gh: rows(r.dhPrev, gh),
+        gc: r.dcPrev === undefined || gc === undefined ? undefined : rows(r.dcPrev, gc),
+        dh,
+      };
+    });
+    dgi[t] = step.dgi;
+    dgh[t] = step.dgh;
+    dhAll[t] = step.dh;
+    gh = step.gh;
+    gc = step.gc;
+  }
+
+  // Every weight gradient is one stacked product over all active steps.
+  const dGi = tf.concat(dgi, 0);
+  const dGh = cell.foldsHiddenBias ? dGi : tf.concat(dgh, 0);
+  let dx = tf.matMul(dGi, saved[layout.weightIh]);
+  if (active < steps) dx = tf.concat([dx, tf.zeros([(steps - active) * batch, inSize])], 0);
+  const grads: Partial<Record<ArgName, TfTensor>> = {
+    input: tf.reshape(dx, [steps, batch, inSize]),
+    h0: gh,
+    c0: gc,
+    weightIh: mm(dGi, saved[layout.x], true, false),
+    weightHh: mm(dGh, saved[layout.hPrev], true, false),
+    biasIh: columnSums(tf, dGi),
+    biasHh: columnSums(tf, dGh),
+  };
+  if (layout.projected >= 0) grads.weightHr = mm(tf.concat(dhAll, 0), saved[layout.projected], true, false);
+  return grads;
+}
+
+/** Σ over rows of `[rows, W]`, as `ones[1, rows]·x` (tfjs-wasm's Sum over axis 0 is ~8× slower). */
+function columnSums(tf: TfjsCore, x: TfTensor): TfTensor {
+  const [rows, width] = x.shape as number[];
+  return tf.reshape(tf.matMul(tf.ones([1, rows]), x), [width]);
+}

@@ -1,0 +1,48 @@
+/** `matMul` and its gradient. */
+import type { TfjsCore, TfTensor } from '../tfjs.js';
+import { differentiable } from './differentiable.js';
+
+/**
+ * `op(a)·op(b)`. With `explicitTranspose`, transposed operands are materialized first: tfjs-wasm's
+ * matmul with a transpose flag runs ~10× slower than a transpose plus a plain matmul.
+ */
+export type MatMulFn = (a: TfTensor, b: TfTensor, transposeA: boolean, transposeB: boolean) => TfTensor;
+
+/** Per-op overhead of a transpose, in elements copied (tfjs-wasm, measured: a few µs). */
+const TRANSPOSE_OVERHEAD = 2048;
+
+/**
+ * A raw (non-differentiable) matmul following the explicit-transpose policy. A transposed product
+ * can be formed two ways: transpose the flagged operand(s), or compute the swapped product and
+ * transpose the result (`Aᵀ·B = (Bᵀ·A)ᵀ`, `A·Bᵀ = (B·Aᵀ)ᵀ`, `Aᵀ·Bᵀ = (B·A)ᵀ`); the one that copies
+ * fewer elements wins. For BPTT's `dW = dGᵀ·X` with many rows, the second is ~2–3× cheaper.
+ */
+export function rawMatMul(tf: TfjsCore, explicitTranspose: boolean): MatMulFn {
+  if (!explicitTranspose) return (a, b, ta, tb) => tf.matMul(a, b, ta, tb);
+  const t = (x: TfTensor) => tf.transpose(x);
+  const cost = (...sizes: number[]) => sizes.reduce((s, n) => s + n + TRANSPOSE_OVERHEAD, 0);
+  return (a, b, ta, tb) => {
+    if (!ta && !tb) return tf.matMul(a, b);
+    const [m, k] = (ta ? [a.shape[1], a.shape[0]] : a.shape) as number[];
+    const n = (tb ? b.shape[0] : b.shape[1]) as number;
+    if (ta && tb) return cost(m * n) < cost(k * m, k * n) ? t(tf.matMul(b, a)) : tf.matMul(t(a), t(b));
+    if (ta) return cost(k * n, m * n) < cost(k * m) ? t(tf.matMul(t(b), a)) : tf.matMul(t(a), b);
+    return cost(m * k, m * n) < cost(n * k) ? t(tf.matMul(b, t(a))) : tf.matMul(a, t(b));
+  };
+}
+
+/** The differentiable matMul primitive. */
+export function createMatMul(tf: TfjsCore, mm: MatMulFn): MatMulFn {
+  return (a, b, ta, tb) =>
+    differentiable(tf, [a, b], () => ({
+      value: mm(a, b, ta, tb),
+      save: [a, b],
+      grad: (dy, [sa, sb]) => {
+        // C = op(A)·op(B): dop(A) = dC·op(B)ᵀ, dop(B) = op(A)ᵀ·dC, then undo each op.
+        if (!ta && !tb) return [mm(dy, sb, false, true), mm(sa, dy, true, false)];
+        if (!ta && tb) return [mm(dy, sb, false, false), mm(dy, sa, true, false)];
+        if (ta && !tb) return [mm(sb, dy, false, true), mm(sa, dy, false, false)];
+        return [mm(sb, dy, true, true), mm(dy, sa, true, true)];
+      },
+    }));
+}
