@@ -12,9 +12,11 @@ type Loader = () => Promise<AnyBackend>;
 // Loaders import lazily so that a missing optional engine only affects its own backend.
 const loaders: Record<string, Loader> = {
   js: async () => (await import('@recur/backend-js')).createJsBackend() as AnyBackend,
-  'tfjs-cpu': async () => (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend()) as AnyBackend,
+  'tfjs-cpu': async () =>
+    (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend()) as AnyBackend,
   wasm: async () => (await (await import('@recur/backend-wasm')).createWasmBackend()) as AnyBackend,
-  'tfjs-node': async () => (await (await import('@recur/backend-tfjs-node')).createTfjsNodeBackend()) as AnyBackend,
+  'tfjs-node': async () =>
+    (await (await import('@recur/backend-tfjs-node')).createTfjsNodeBackend()) as AnyBackend,
 };
 
 /** Every backend name the runner accepts, in report order. */
@@ -32,6 +34,9 @@ export async function loadBackend(name: string): Promise<LoadedBackend> {
   try {
     return { name, backend: await loader() };
   } catch (error) {
-    return { name, unavailable: (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim() };
+    return {
+      name,
+      unavailable: (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim(),
+    };
   }
 }
