@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import type { CaseResult } from '@recur/conformance';
 import { committedCasesDir, defaultTolerances, loadCases, runCase } from '@recur/conformance';
 import type { DType } from '@recur/core';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { backendNames, loadBackend } from './backends.js';
 import { buildReport, renderProblems, renderTable } from './report.js';
 
@@ -41,8 +41,15 @@ async function main(): Promise<number> {
       '--dtype <dtype>',
       "compute in this dtype where the backend has it (default: each backend's first, float32)",
     )
-    .showHelpAfterError();
-  program.parse(process.argv.filter((a, i) => !(i === 2 && a === '--')));
+    .showHelpAfterError('(run with --help for usage)');
+  // Usage errors (unknown backend, bad option) exit with code 2, as every Recur command line does.
+  program.exitOverride();
+  try {
+    program.parse(process.argv.filter((a, i) => !(i === 2 && a === '--')));
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
   const options = program.opts<{ cases?: string[]; backend?: string[]; json?: string; dtype?: DType }>();
   if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
     program.error(`--dtype must be float32 or float64, got "${options.dtype}"`, { exitCode: 2 });
