@@ -1,0 +1,161 @@
+/**
+ * `pnpm bench` arguments. Every value is checked here; a bad one ends the run with exit code 2 and
+ * a one-line error before anything is measured.
+ */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { type BackendName, backendNames } from './systems/backends.js';
+import { type Cell, cells, workloadNames } from './workloads.js';
+
+/** The references `--reference` accepts. */
+export const referenceNames = ['torch', 'tfjs-layers'] as const;
+
+/** Parsed and checked options. */
+export interface BenchOptions {
+  backends: BackendName[];
+  cells: Cell[];
+  workloads: string[];
+  references: (typeof referenceNames)[number][];
+  path: 'fused' | 'composed' | 'both';
+  reps: number | undefined;
+  budgetMs: number | null;
+  python: string;
+  torchThreads: number | undefined;
+  json: string | undefined;
+  report: string | undefined;
+}
+
+function listOf<T extends string>(what: string, allowed: readonly T[], extra: readonly string[] = []) {
+  return (value: string): T[] => {
+    const names = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (names.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of ${what}`);
+    for (const n of names) {
+      if (!(allowed as readonly string[]).includes(n) && !extra.includes(n)) {
+        throw new InvalidArgumentError(
+          `unknown ${what} "${n}" (expected one of ${[...allowed, ...extra].join(', ')})`,
+        );
+      }
+    }
+    return [...new Set(names)] as T[];
+  };
+}
+
+function integer(what: string, min: number) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < min) {
+      throw new InvalidArgumentError(`${what} must be an integer ≥ ${min}, got "${value}"`);
+    }
+    return Number(value);
+  };
+}
+
+function pathOption(value: string): BenchOptions['path'] {
+  if (value !== 'fused' && value !== 'composed' && value !== 'both') {
+    throw new InvalidArgumentError(`expected fused, composed or both, got "${value}"`);
+  }
+  return value;
+}
+
+/** The command-line interface (exported for `--help` in docs and tests). */
+export function benchCommand(): Command {
+  return new Command()
+    .name('pnpm bench')
+    .description(
+      "Times Recur's LSTM/GRU/RNN (forward and training step) on each backend against PyTorch and tfjs-layers",
+    )
+    .option(
+      '--backend <names>',
+      `Recur backends, comma-separated: ${backendNames.join(', ')} (default: all)`,
+      listOf('backend', backendNames),
+    )
+    .option('--cell <names>', `cells: ${cells.join(', ')} (default: all)`, listOf('cell', cells))
+    .option(
+      '--workload <names>',
+      `workloads: ${workloadNames.join(', ')} (default: all)`,
+      listOf('workload', workloadNames),
+    )
+    .option(
+      '--reference <names>',
+      'references: torch, tfjs-layers (on the tfjs engine of each selected backend; tfjs-cpu for js), or none',
+      listOf('reference', referenceNames, ['none']),
+    )
+    .option(
+      '--path <path>',
+      'Recur path: fused (= auto: fused where the backend has it), composed, or both',
+      pathOption,
+      'fused',
+    )
+    .option(
+      '--reps <n>',
+      'timed repetitions per measurement (default: W1/W4 10, W2 5, W3 3)',
+      integer('--reps', 1),
+    )
+    .option(
+      '--budget-ms <ms>',
+      'time allowed per measurement: fewer repetitions, or skipped when one step exceeds it; 0 = unlimited',
+      integer('--budget-ms', 0),
+      20000,
+    )
+    .option('--python <path>', 'Python interpreter for the PyTorch reference', '/usr/bin/python3')
+    .option(
+      '--torch-threads <n>',
+      'torch.set_num_threads (default: every core)',
+      integer('--torch-threads', 1),
+    )
+    .option('--json <file>', 'write a recur-bench/1 JSON document')
+    .option('--report <dir>', 'write a markdown report with SVG charts into this directory')
+    .allowExcessArguments(false);
+}
+
+/** Thrown for arguments the run cannot start with; `main` prints it and exits 2. */
+export class UsageError extends Error {}
+
+/**
+ * Parses `argv` (user arguments only). Commander prints its own one-line error for malformed
+ * arguments; both cases end in a `UsageError` (exit 2). `--help` exits 0 from Commander.
+ */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const program = benchCommand()
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) throw error;
+      throw new UsageError(error.message.replace(/^error: /, ''));
+    }
+    throw error;
+  }
+  const o = program.opts<{
+    backend?: BackendName[];
+    cell?: Cell[];
+    workload?: string[];
+    reference?: string[];
+    path: BenchOptions['path'];
+    reps?: number;
+    budgetMs: number;
+    python: string;
+    torchThreads?: number;
+    json?: string;
+    report?: string;
+  }>();
+  const references = (o.reference ?? [...referenceNames]).filter(
+    (r) => r !== 'none',
+  ) as BenchOptions['references'];
+  return {
+    backends: o.backend ?? [...backendNames],
+    cells: o.cell ?? [...cells],
+    workloads: o.workload ?? [...workloadNames],
+    references,
+    path: o.path,
+    reps: o.reps,
+    budgetMs: o.budgetMs === 0 ? null : o.budgetMs,
+    python: o.python,
+    torchThreads: o.torchThreads,
+    json: o.json,
+    report: o.report,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Turns the options into contenders: each requested Recur backend on each requested path, PyTorch,
+ * and tfjs-layers on the tfjs engine of each requested backend (tfjs-cpu for `js`: the reference a
+ * pure-JavaScript user would otherwise pick). Run order: `host` group, then tfjs-cpu, wasm, tfjs-node.
+ */
+import type { BenchOptions } from './cli.js';
+import { type BackendName, backendEngine, loadBackend, oneLine } from './systems/backends.js';
+import { recurContender } from './systems/recur.js';
+import { engineAlive, restartEngine, type TfjsEngine } from './systems/tfjs-engine.js';
+import { tfjsLayersContender } from './systems/tfjs-layers.js';
+import { startTorch, type TorchSession } from './systems/torch.js';
+import type { Contender } from './systems/types.js';
+
+/** The contenders of a run and the resources to release at its end. */
+export interface Lineup {
+  contenders: Contender[];
+  torch: TorchSession | null;
+  /** Whether tfjs-layers shares the Recur tfjs backends' engine (`null`: no tfjs-layers reference ran). */
+  tfjsSharedEngine: boolean | null;
+  /** The runner's `recover` hook: revives a tfjs engine that a failure killed (see `restartEngine`). */
+  recover(group: string): Promise<string | null>;
+}
+
+const tfjsEngines: readonly string[] = ['cpu', 'wasm', 'tensorflow'];
+
+async function recoverGroup(group: string): Promise<string | null> {
+  if (!tfjsEngines.includes(group)) return null;
+  const engine = group as TfjsEngine;
+  if (await engineAlive(engine)) return null;
+  try {
+    await restartEngine(engine);
+    return `this killed the tfjs ${engine} engine; it was revived and the other systems measured again`;
+  } catch (error) {
+    return `this killed the tfjs ${engine} engine and it could not be restarted (${oneLine(error)})`;
+  }
+}
+
+const groupOrder = ['host', 'cpu', 'wasm', 'tensorflow'];
+const engineSuffix: Record<TfjsEngine, string> = { cpu: 'cpu', wasm: 'wasm', tensorflow: 'node' };
+
+/** The tfjs engine whose tfjs-layers a backend is compared with. */
+function referenceEngine(name: BackendName): TfjsEngine {
+  return backendEngine[name] ?? 'cpu';
+}
+
+/** Loads the backends, starts PyTorch and prepares the tfjs-layers references. */
+export async function buildLineup(options: BenchOptions, torchThreads: number): Promise<Lineup> {
+  const contenders: Contender[] = [];
+  const paths: ('fused' | 'composed')[] = options.path === 'both' ? ['fused', 'composed'] : [options.path];
+  for (const name of options.backends) {
+    const loaded = await loadBackend(name);
+    for (const path of paths) contenders.push(recurContender(name, loaded, path));
+  }
+  let torch: TorchSession | null = null;
+  if (options.references.includes('torch')) {
+    torch = await startTorch(options.python, options.torchThreads ?? torchThreads);
+    contenders.push(torch.contender);
+  }
+  let tfjsSharedEngine: boolean | null = null;
+  if (options.references.includes('tfjs-layers')) {
+    const engines = [...new Set(options.backends.map(referenceEngine))];
+    for (const engine of engines) {
+      const c = await tfjsLayersContender(engineSuffix[engine], engine);
+      contenders.push(c);
+      if (c.unavailable === undefined) tfjsSharedEngine = true;
+      else if (/tfjs-core instance|not registered in this tfjs engine/.test(c.unavailable))
+        tfjsSharedEngine = false;
+    }
+  }
+  contenders.sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
+  return { contenders, torch, tfjsSharedEngine, recover: recoverGroup };
+}

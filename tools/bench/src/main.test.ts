@@ -1,0 +1,113 @@
+/**
+ * Smoke test of `pnpm bench`: it runs end to end on a tiny selection and writes well-formed JSON and
+ * a report; bad arguments exit 2 with a one-line error. No timing is asserted (timings never are).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchDocument } from './results.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const scratch = mkdtempSync(join(tmpdir(), 'recur-bench-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function bench(args: string[]) {
+  return spawnSync(tsx, ['tools/bench/src/main.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
+}
+
+describe('pnpm bench', () => {
+  it('runs W1 rnn on js with the references and writes recur-bench/1 JSON and a report', () => {
+    const json = join(scratch, 'bench.json');
+    const report = join(scratch, 'report');
+    const run = bench([
+      '--workload',
+      'W1',
+      '--cell',
+      'rnn',
+      '--backend',
+      'js',
+      '--reps',
+      '1',
+      '--json',
+      json,
+      '--report',
+      report,
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('recur-js');
+
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as BenchDocument;
+    expect(doc.format).toBe('recur-bench/1');
+    expect(doc.machine).toMatchObject({ cores: expect.any(Number), node: process.version });
+    for (const key of ['cpu', 'torch', 'tfjs', 'date'] as const) expect(doc.machine).toHaveProperty(key);
+    expect(Number.isNaN(Date.parse(doc.machine.date))).toBe(false);
+
+    const systems = new Set(doc.results.map((r) => r.system));
+    expect([...systems].sort()).toEqual(['recur-js', 'tfjs-layers-cpu', 'torch']);
+    expect(doc.results).toHaveLength(3 * 2); // 3 systems × forward/train
+    for (const r of doc.results) {
+      expect(r).toMatchObject({ cell: 'rnn', workload: 'W1' });
+      expect(['forward', 'train']).toContain(r.mode);
+      expect(['ok', 'failed', 'skipped']).toContain(r.status);
+      if (r.status === 'ok') {
+        expect(r.ms!.min).toBeGreaterThan(0);
+        expect(r.ms!.min).toBeLessThanOrEqual(r.ms!.median);
+        expect(r.ms!.median).toBeLessThanOrEqual(r.ms!.max);
+        expect(r.gflops).toBeGreaterThan(0);
+        expect(r.reps).toBe(1);
+      } else {
+        expect(r.ms).toBeNull();
+        expect(typeof r.reason).toBe('string');
+      }
+    }
+    // Recur and tfjs-layers always run here; torch runs when /usr/bin/python3 imports it.
+    for (const r of doc.results.filter((x) => x.system !== 'torch')) expect(r.status).toBe('ok');
+    for (const r of doc.results.filter((x) => x.system === 'recur-js')) {
+      expect(r.path).toBe('fused');
+      expect(['simd', 'scalar']).toContain(r.kernel);
+    }
+    for (const r of doc.results.filter((x) => x.system !== 'recur-js')) {
+      expect(r.path).toBeNull();
+      expect(r.kernel).toBeNull();
+    }
+    const torchRan = doc.results.some((r) => r.system === 'torch' && r.status === 'ok');
+    expect(doc.machine.torch !== null).toBe(torchRan);
+
+    expect(doc.ratios.length).toBe(torchRan ? 4 : 2);
+    for (const q of doc.ratios) {
+      expect(q.system).toBe('recur-js');
+      expect(['torch', 'tfjs-layers-cpu']).toContain(q.reference);
+      expect(q.ratio).toBeGreaterThan(0);
+    }
+
+    const markdown = readFileSync(join(report, 'report.md'), 'utf8');
+    expect(markdown).toContain('## Ratios');
+    expect(existsSync(join(report, 'charts', 'gflops-train.svg'))).toBe(true);
+    expect(readFileSync(join(report, 'charts', 'gflops-train.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it.each([
+    [['--backend', 'nope'], /unknown backend "nope"/],
+    [['--workload', 'W9'], /unknown workload "W9"/],
+    [['--reps', 'abc'], /--reps must be an integer/],
+    [['--path', 'sideways'], /fused, composed or both/],
+    [['--frobnicate'], /unknown option/],
+  ])('exits 2 with a one-line error for %j', (args, message) => {
+    const run = bench(args);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^pnpm bench: /);
+    expect(lines[0]).toMatch(message);
+  });
+});

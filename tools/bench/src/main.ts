@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench [--backend js,wasm] [--cell lstm] [--workload W1,W2] [--path fused|composed|both]
+ * [--reps N] [--budget-ms MS] [--json FILE] [--report DIR]`: times Recur's recurrent modules on each
+ * backend against PyTorch and tfjs-layers in one run, prints the medians and the ratios, and writes
+ * a `recur-bench/1` JSON document and a markdown report on request. Exit 2 on bad arguments.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CommanderError } from 'commander';
+import { parseOptions, UsageError } from './cli.js';
+import { buildLineup } from './contenders.js';
+import { coreCount, loadNow, machineInfo } from './machine.js';
+import { progressBar } from './progress.js';
+import { type BenchDocument, computeRatios } from './results.js';
+import { runPlan } from './runner.js';
+import { loadTf } from './systems/tfjs-engine.js';
+import { tfjsVersion } from './systems/tfjs-layers.js';
+import { renderProblems, renderRatios, renderResults } from './table.js';
+import { workloadByName } from './workloads.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (error instanceof CommanderError && error.exitCode === 0) return 0; // --help, --version
+    if (error instanceof UsageError) {
+      process.stderr.write(`pnpm bench: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const started = performance.now();
+  const loadAtStart = loadNow();
+  if (options.backends.some((b) => b !== 'js') || options.references.includes('tfjs-layers')) {
+    // tfjs's PROD flag only silences its console banners ("looks like you are running TensorFlow.js in
+    // Node.js"), which would otherwise interleave with the progress bar and the tables.
+    (await loadTf()).env().set('PROD', true);
+  }
+  const lineup = await buildLineup(options, coreCount());
+  const usesTfjs = lineup.contenders.some((c) => c.group !== 'host');
+  const progress = progressBar();
+  let rows: BenchDocument['results'];
+  try {
+    rows = await runPlan(
+      {
+        contenders: lineup.contenders,
+        workloads: options.workloads.map(workloadByName),
+        cells: options.cells,
+        reps: options.reps,
+        budgetMs: options.budgetMs,
+        recover: lineup.recover,
+      },
+      progress,
+    );
+  } finally {
+    progress.stop();
+    lineup.torch?.close();
+  }
+  const ratios = computeRatios(rows);
+  const document: BenchDocument = {
+    format: 'recur-bench/1',
+    machine: machineInfo(
+      lineup.torch?.info ?? null,
+      usesTfjs ? await tfjsVersion() : null,
+      lineup.tfjsSharedEngine,
+      loadAtStart,
+    ),
+    settings: {
+      command: ['pnpm bench', ...argv].join(' '),
+      reps: options.reps ?? 'per-workload',
+      budgetMs: options.budgetMs,
+      path: options.path,
+      durationS: Math.round((performance.now() - started) / 100) / 10,
+    },
+    results: rows,
+    ratios,
+  };
+
+  console.log(renderResults(rows));
+  console.log('\nRatios: reference median / Recur median (above 1: Recur is faster)');
+  console.log(renderRatios(ratios));
+  const notes = renderProblems(rows);
+  if (notes) console.log(`\nNot measured:\n${notes}`);
+  console.log(`\n${document.settings.durationS} s in all`);
+  const { loadAverage, cores } = document.machine;
+  if (Math.max(loadAverage.start, loadAverage.end) > cores) {
+    console.log(
+      `note: load average ${loadAverage.start} → ${loadAverage.end} on ${cores} cores: other work shared the ` +
+        'machine, so timings are noisy (compare systems by the ratios of one run).',
+    );
+  }
+
+  if (options.json !== undefined) {
+    mkdirSync(dirname(options.json), { recursive: true });
+    writeFileSync(options.json, `${JSON.stringify(document, null, 2)}\n`);
+    console.log(`wrote ${options.json}`);
+  }
+  if (options.report !== undefined) {
+    // Loaded only when asked for: the chart library is large.
+    const { writeReport } = await import('./report/write.js');
+    console.log(`wrote ${await writeReport(options.report, document)}`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'))).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,120 @@
+/** The `recur-bench/1` JSON document: machine, one row per measurement, and the derived ratios. */
+import type { Timing } from './stats.js';
+import type { Kernel, TakenPath } from './systems/types.js';
+import type { Cell, Mode } from './workloads.js';
+
+/** Outcome of one measurement. */
+export type Status = 'ok' | 'failed' | 'skipped';
+
+/** One measurement: a system on one cell, workload and mode. */
+export interface ResultRow {
+  /** `recur-js`, `recur-wasm`, `recur-tfjs-cpu`, `recur-tfjs-node`, `torch`, `tfjs-layers-cpu`, … */
+  system: string;
+  /** The path the Recur module took (`module.lastPath`); `null` for references and for rows that never ran. */
+  path: TakenPath;
+  /** The path asked for: `auto` (fused where the backend has it, the default) or `composed`; `null` for references. */
+  requested: 'auto' | 'composed' | null;
+  /** The js backend's matrix kernel (`simd` | `scalar`); `null` for other systems. */
+  kernel: Kernel;
+  cell: Cell;
+  workload: string;
+  mode: Mode;
+  /** Milliseconds per step over the timed repetitions (`null` unless `ok`). */
+  ms: Timing | null;
+  /** Analytic FLOPs per step divided by the median time (`null` unless `ok`). */
+  gflops: number | null;
+  status: Status;
+  /** Why the row is not `ok`. */
+  reason?: string;
+  /** Timed repetitions behind `ms` (after warm-up). */
+  reps: number;
+  /** Untimed warm-up steps run first. */
+  warmup: number;
+}
+
+/** Reference median / Recur median on one workload: above 1, Recur is faster. */
+export interface RatioRow {
+  system: string;
+  path: TakenPath;
+  requested: 'auto' | 'composed' | null;
+  reference: string;
+  cell: Cell;
+  workload: string;
+  mode: Mode;
+  ratio: number;
+}
+
+/** The machine and software a run measured. */
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  platform: string;
+  node: string;
+  torch: string | null;
+  torchThreads: number | null;
+  /** OMP_WAIT_POLICY of the PyTorch process (`PASSIVE` unless the caller set one). */
+  torchWaitPolicy: string | null;
+  tfjs: string | null;
+  /** Whether tfjs-layers shares the Recur tfjs backends' tfjs-core instance (one engine); `null` if not checked. */
+  tfjsSharedEngine: boolean | null;
+  /** 1-minute load average when the run started and ended: above `cores`, timings are unreliable. */
+  loadAverage: { start: number; end: number };
+  date: string;
+}
+
+/** The settings a run used, so that a reader can reproduce it. */
+export interface RunSettings {
+  command: string;
+  reps: number | 'per-workload';
+  budgetMs: number | null;
+  path: 'fused' | 'composed' | 'both';
+  durationS: number;
+}
+
+/** A row's column in tables and charts: the system, plus `composed` when that path was forced. */
+export function seriesOf(row: { system: string; requested: 'auto' | 'composed' | null }): string {
+  return row.requested === 'composed' ? `${row.system} composed` : row.system;
+}
+
+/** The whole `--json` document. */
+export interface BenchDocument {
+  format: 'recur-bench/1';
+  machine: MachineInfo;
+  settings: RunSettings;
+  results: ResultRow[];
+  ratios: RatioRow[];
+}
+
+/** The reference each Recur system is compared with besides torch: tfjs-layers on its tfjs engine. */
+export const tfjsLayersReferenceOf: Readonly<Record<string, string>> = {
+  'recur-js': 'tfjs-layers-cpu',
+  'recur-tfjs-cpu': 'tfjs-layers-cpu',
+  'recur-wasm': 'tfjs-layers-wasm',
+  'recur-tfjs-node': 'tfjs-layers-node',
+};
+
+/** Ratios of every `ok` Recur row against torch and its tfjs-layers reference on the same workload. */
+export function computeRatios(rows: readonly ResultRow[]): RatioRow[] {
+  const ok = rows.filter((r) => r.status === 'ok' && r.ms !== null);
+  const out: RatioRow[] = [];
+  for (const r of ok) {
+    if (!r.system.startsWith('recur-')) continue;
+    for (const reference of ['torch', tfjsLayersReferenceOf[r.system]]) {
+      const ref = ok.find(
+        (x) => x.system === reference && x.cell === r.cell && x.workload === r.workload && x.mode === r.mode,
+      );
+      if (ref === undefined) continue;
+      out.push({
+        system: r.system,
+        path: r.path,
+        requested: r.requested,
+        reference: ref.system,
+        cell: r.cell,
+        workload: r.workload,
+        mode: r.mode,
+        ratio: ref.ms!.median / r.ms!.median,
+      });
+    }
+  }
+  return out;
+}

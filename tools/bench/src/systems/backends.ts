@@ -1,0 +1,47 @@
+/**
+ * The Recur backends the bench knows, by name. Each loader returns a ready backend or the reason it
+ * cannot run here (reported as `skipped`, never silently dropped).
+ */
+import type { AnyBackend } from '@recur/core';
+
+/** Every backend name `--backend` accepts, in report order. */
+export const backendNames = ['js', 'tfjs-cpu', 'wasm', 'tfjs-node'] as const;
+
+/** A Recur backend name. */
+export type BackendName = (typeof backendNames)[number];
+
+/** The tfjs engine each tfjs-based backend computes on (`null` for js), which is also its run group. */
+export const backendEngine: Readonly<Record<BackendName, 'cpu' | 'wasm' | 'tensorflow' | null>> = {
+  js: null,
+  'tfjs-cpu': 'cpu',
+  wasm: 'wasm',
+  'tfjs-node': 'tensorflow',
+};
+
+/** A loaded backend, or why it is unavailable. */
+export type LoadedBackend = { backend: AnyBackend } | { unavailable: string };
+
+// Lazy imports: a missing optional engine (tfjs-node's native binding) only affects its own backend.
+const loaders: Record<BackendName, () => Promise<AnyBackend>> = {
+  js: async () => (await import('@recur/backend-js')).createJsBackend() as AnyBackend,
+  'tfjs-cpu': async () =>
+    (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend()) as AnyBackend,
+  wasm: async () => (await (await import('@recur/backend-wasm')).createWasmBackend()) as AnyBackend,
+  'tfjs-node': async () =>
+    (await (await import('@recur/backend-tfjs-node')).createTfjsNodeBackend()) as AnyBackend,
+};
+
+/** One line of an error, for a `reason` field. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Loads one Recur backend by name (fused kernels on; modules choose their path). */
+export async function loadBackend(name: BackendName): Promise<LoadedBackend> {
+  try {
+    return { backend: await loaders[name]() };
+  } catch (error) {
+    return { unavailable: oneLine(error) };
+  }
+}

@@ -1,0 +1,52 @@
+/** Recur backends as benchmark contenders: `recur-<backend>` on the fused (auto) or composed path. */
+import type { AnyBackend } from '@recur/core';
+import { type BackendName, backendEngine, type LoadedBackend } from './backends.js';
+import { prepareRecurStep } from './recur-step.js';
+import type { Contender, Kernel, PreparedStep } from './types.js';
+
+/** The js backend's kernel as it reports it (`scalar` until a backend says otherwise); `null` elsewhere. */
+export function kernelOf(name: string, backend: AnyBackend | undefined): Kernel {
+  if (name !== 'js') return null;
+  const kernel = (backend as { kernel?: string } | undefined)?.kernel ?? 'scalar';
+  return kernel === 'simd' ? 'simd' : 'scalar';
+}
+
+/**
+ * A Recur contender. `path: 'fused'` builds modules with `path: 'auto'` (the fused kernel where the
+ * backend has one) and reports what `module.lastPath` says was taken; `composed` forces the composed cell.
+ */
+export function recurContender(
+  name: BackendName,
+  loaded: LoadedBackend,
+  path: 'fused' | 'composed',
+): Contender {
+  const backend = 'backend' in loaded ? loaded.backend : undefined;
+  return {
+    system: `recur-${name}`,
+    requestedPath: path,
+    kernel: kernelOf(name, backend),
+    group: backendEngine[name] ?? 'host',
+    unavailable: 'unavailable' in loaded ? loaded.unavailable : undefined,
+    async prepare(cell, workload, mode): Promise<PreparedStep> {
+      if (backend === undefined) throw new Error(`recur-${name} is unavailable`);
+      const prepared = prepareRecurStep(
+        backend,
+        cell,
+        workload,
+        mode,
+        path === 'fused' ? 'auto' : 'composed',
+      );
+      return {
+        async step() {
+          const start = performance.now();
+          prepared.run();
+          return performance.now() - start;
+        },
+        path: () => prepared.path,
+        async dispose() {
+          prepared.dispose();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * What the runner needs from a system under test (a Recur backend on one path, PyTorch, or
+ * tfjs-layers on one tfjs engine): prepare a measurement, time single steps, release it.
+ */
+import type { Cell, Mode, Workload } from '../workloads.js';
+
+/** The implementation a Recur module took; `null` for the references. */
+export type TakenPath = 'fused' | 'composed' | null;
+
+/** The js backend's matrix-product kernel; `null` for every other system. */
+export type Kernel = 'simd' | 'scalar' | null;
+
+/** One prepared measurement of one system. */
+export interface PreparedStep {
+  /** Runs one step and resolves to its duration in milliseconds (timed by the system itself). */
+  step(): Promise<number>;
+  /** The implementation the last step took (Recur systems), else `null`. */
+  path(): TakenPath;
+  /** Releases the model and inputs. */
+  dispose(): Promise<void>;
+}
+
+/** A system the runner can time: `recur-js` on the fused path, `torch`, `tfjs-layers-wasm`, … */
+export interface Contender {
+  /** The system's name in reports (`recur-js`, `torch`, `tfjs-layers-cpu`, …). */
+  readonly system: string;
+  /** The path requested for Recur systems (`fused` means `auto`: fused where the backend has it). */
+  readonly requestedPath: 'fused' | 'composed' | null;
+  /** The js backend's kernel, else `null`. */
+  readonly kernel: Kernel;
+  /**
+   * Systems in one group run alternately within a workload. Groups are the tfjs engines (`cpu`,
+   * `wasm`, `tensorflow`) and `host` for everything else, so a tfjs engine is switched only between
+   * groups, never between repetitions.
+   */
+  readonly group: string;
+  /** Why the system cannot run here (its rows are `skipped` with this reason), if it cannot. */
+  readonly unavailable?: string;
+  /** Pause after each of its steps before timing another system (PyTorch's OpenMP threads spin on). */
+  readonly settleMs?: number;
+  /** Builds the model and input of one measurement. */
+  prepare(cell: Cell, workload: Workload, mode: Mode): Promise<PreparedStep>;
+}

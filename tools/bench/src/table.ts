@@ -1,0 +1,44 @@
+/** The terminal tables: medians (with GFLOP/s) per system, ratios, and what did not run. */
+import Table from 'cli-table3';
+import { type RatioRow, type ResultRow, seriesOf, tfjsLayersReferenceOf } from './results.js';
+import { absentSeries, formatPair, formatResult, problems, ratioMatrix, resultMatrix } from './views.js';
+
+const style = { head: [], border: [] };
+
+/** Median ms and GFLOP/s of every system, by workload, cell and mode. */
+export function renderResults(rows: readonly ResultRow[]): string {
+  const absent = absentSeries(rows);
+  const m = resultMatrix(rows.filter((r) => !absent.has(seriesOf(r))));
+  const table = new Table({ head: ['workload', 'cell', 'mode', ...m.columns], style });
+  for (const line of m.lines) {
+    table.push([line.workload, line.cell, line.mode, ...line.values.map((r) => formatResult(r, '\n'))]);
+  }
+  return table.toString();
+}
+
+/** Reference median / Recur median (> 1: Recur faster). */
+export function renderRatios(ratios: readonly RatioRow[]): string {
+  if (ratios.length === 0) return '(no ratios: no Recur system and reference both ran on one workload)';
+  const m = ratioMatrix(ratios);
+  const table = new Table({
+    head: [
+      'workload',
+      'cell',
+      'mode',
+      ...m.columns.map((c) => `${c}\nvs torch / ${tfjsLayersReferenceOf[c.split(' ')[0]!] ?? 'tfjs-layers'}`),
+    ],
+    style,
+  });
+  for (const line of m.lines) {
+    table.push([line.workload, line.cell, line.mode, ...line.values.map((v) => formatPair(v))]);
+  }
+  return table.toString();
+}
+
+/** Skipped and failed measurements with their reasons, one per line. */
+export function renderProblems(rows: readonly ResultRow[]): string {
+  // Some engines explain themselves at length (tfjs-node's missing binding): the JSON keeps it all.
+  return problems(rows)
+    .map((line) => (line.length > 200 ? `${line.slice(0, 197)}…` : line))
+    .join('\n');
+}

@@ -1,0 +1,79 @@
+/**
+ * The benchmark's workloads (issue 5) and their analytic FLOP counts. Everything is float32 and
+ * batch-first; W4 is batch-1 latency and runs forward only.
+ */
+
+/** A recurrent cell, by its Recur/PyTorch name (`rnn` is the tanh Elman RNN). */
+export type Cell = 'lstm' | 'gru' | 'rnn';
+
+/** What one step measures: a forward pass, or forward + `mean(out²)` + gradients of every weight. */
+export type Mode = 'forward' | 'train';
+
+/** One benchmark shape: batch, time steps, input features, hidden size, stacked layers. */
+export interface Workload {
+  readonly name: string;
+  readonly batch: number;
+  readonly steps: number;
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly layers: number;
+  /** Modes this workload runs (W4 is forward-only latency). */
+  readonly modes: readonly Mode[];
+  /** Timed repetitions when `--reps` is not given (fewer for the large ones). */
+  readonly defaultReps: number;
+}
+
+/** Every cell, in report order. */
+export const cells: readonly Cell[] = ['lstm', 'gru', 'rnn'];
+
+/** Every mode, in report order. */
+export const modes: readonly Mode[] = ['forward', 'train'];
+
+/** The issue's workloads W1–W4, in report order. */
+export const workloads: readonly Workload[] = [
+  { name: 'W1', batch: 16, steps: 32, inputSize: 32, hiddenSize: 64, layers: 1, modes, defaultReps: 10 },
+  { name: 'W2', batch: 32, steps: 64, inputSize: 128, hiddenSize: 256, layers: 1, modes, defaultReps: 5 },
+  { name: 'W3', batch: 64, steps: 128, inputSize: 256, hiddenSize: 512, layers: 2, modes, defaultReps: 3 },
+  {
+    name: 'W4',
+    batch: 1,
+    steps: 256,
+    inputSize: 64,
+    hiddenSize: 128,
+    layers: 1,
+    modes: ['forward'],
+    defaultReps: 10,
+  },
+];
+
+/** The names `--workload` accepts. */
+export const workloadNames = workloads.map((w) => w.name);
+
+/** Looks a workload up by name (`W1`…`W4`); throws on an unknown name. */
+export function workloadByName(name: string): Workload {
+  const w = workloads.find((x) => x.name === name);
+  if (w === undefined)
+    throw new RangeError(`unknown workload "${name}" (expected one of ${workloadNames.join(', ')})`);
+  return w;
+}
+
+/** Gates per cell: G in the FLOP count. */
+export const gateCount: Readonly<Record<Cell, number>> = { lstm: 4, gru: 3, rnn: 1 };
+
+/**
+ * Analytic FLOPs of one step: per time step, layer and direction `2·B·(I_l + H)·G·H` (the two
+ * matrix products; elementwise work is ignored), times 3 for training (backward ≈ 2× forward).
+ */
+export function flopsPerStep(w: Workload, cell: Cell, mode: Mode): number {
+  let forward = 0;
+  for (let layer = 0; layer < w.layers; layer++) {
+    const inputSize = layer === 0 ? w.inputSize : w.hiddenSize;
+    forward += 2 * w.batch * (inputSize + w.hiddenSize) * gateCount[cell] * w.hiddenSize * w.steps;
+  }
+  return mode === 'train' ? 3 * forward : forward;
+}
+
+/** `B16 T32 I32 H64 L1`: the workload's shape in the issue's notation. */
+export function describeWorkload(w: Workload): string {
+  return `B${w.batch} T${w.steps} I${w.inputSize} H${w.hiddenSize} L${w.layers}`;
+}
