@@ -3,17 +3,18 @@
  * listing the examples, and exit code 2.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
+const runners = new Set(['run.ts', 'run-all.ts']);
 const available = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'run.ts')
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !runners.has(f))
   .map((f) => f.replace(/\.ts$/, ''))
   .sort();
 
 const [name, ...args] = process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--'));
-if (name === undefined || !available.includes(name) || !existsSync(`${dir}${name}.ts`)) {
+if (name === undefined || !available.includes(name)) {
   console.error(
     `${name === undefined ? 'no example named' : `unknown example "${name}"`}; available: ${available.join(', ')}`,
   );

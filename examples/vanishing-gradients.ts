@@ -1,0 +1,110 @@
+/**
+ * Limit 1 of vanilla RNNs, measured: ‖d loss / d x_t‖ relative to its value at the last step, against
+ * the distance from the last step, for RNN, LSTM and GRU at initialisation and after training on the
+ * adding problem. A table, and an SVG chart in `--out`.
+ *
+ * `pnpm example vanishing-gradients [--length 100] [--hidden 32] [--batch 64] [--lr 0.01]`
+ */
+import { join } from 'node:path';
+import { Generator, tensor, tidy, valueAndGrads } from '@recur/core';
+import type { AddingBatch, RecurrentKind } from './lib/adding.js';
+import { AddingModel, addingBatch, recurrentKinds, trainAdding } from './lib/adding.js';
+import type { Point } from './lib/chart.js';
+import { writeLineChart } from './lib/chart.js';
+import { runExample } from './lib/cli.js';
+import { formatNumber } from './lib/result.js';
+import { renderTable } from './lib/table.js';
+
+/** ‖d loss / d x_t‖ / ‖d loss / d x_{T−1}‖ for every distance d = T − 1 − t, over a whole batch. */
+function gradientRatios(model: AddingModel, batch: AddingBatch): number[] {
+  return tidy(() => {
+    const x = tensor(batch.x, [batch.length, batch.size, 2]);
+    const { grads } = valueAndGrads(() => model.loss(batch, x), [x]);
+    const g = grads[0]!.toArray();
+    const per = batch.size * 2;
+    const norms = Array.from({ length: batch.length }, (_, t) => {
+      let s = 0;
+      for (let i = t * per; i < (t + 1) * per; i++) s += g[i]! * g[i]!;
+      return Math.sqrt(s);
+    });
+    const last = norms[batch.length - 1]!;
+    return norms.map((_, d) => norms[batch.length - 1 - d]! / last);
+  });
+}
+
+await runExample(
+  {
+    name: 'vanishing-gradients',
+    description: 'how d loss / d x_t shrinks with distance, for RNN, LSTM and GRU, before and after training',
+    defaultSteps: 2000,
+    options: [
+      { name: 'length', description: 'sequence length T', default: 100, min: 2 },
+      { name: 'hidden', description: 'hidden size', default: 32 },
+      { name: 'batch', description: 'batch size', default: 64 },
+      { name: 'lr', description: 'Adam learning rate', default: 0.01, integer: false, min: 0 },
+    ],
+  },
+  async (ctx) => {
+    const { length, hidden, batch, lr } = ctx.options as Record<string, number>;
+    const probe = addingBatch(length, 256, new Generator(ctx.seed + 2_000_003));
+    const far = length - 1;
+    const distances = [0, 1, 2, 5, 10, 20, 50, far].filter((d, i, a) => d <= far && a.indexOf(d) === i);
+    console.log(
+      `T = ${length}, hidden ${hidden}, PyTorch's default initialisation; training on the adding problem: ` +
+        `batch ${batch}, Adam lr ${lr}, up to ${ctx.steps} steps each (stopping once validation MSE < 0.01)`,
+    );
+    const ratios = new Map<string, number[]>();
+    const points: Point[] = [];
+    const record = (kind: RecurrentKind, when: string, r: number[]) => {
+      ratios.set(`${kind} ${when}`, r);
+      r.forEach((y, x) => {
+        points.push({ x, y, series: `${kind} ${when}` });
+      });
+    };
+    const trainedAt99: Record<string, number> = {};
+    for (const kind of recurrentKinds) {
+      const model = new AddingModel(kind, hidden);
+      record(kind, 'at init', gradientRatios(model, probe));
+      trainAdding(model, {
+        length,
+        hidden,
+        batch,
+        lr,
+        steps: ctx.steps,
+        stopBelow: 0.01,
+        generator: ctx.generator,
+      });
+      const trained = gradientRatios(model, probe);
+      record(kind, 'trained', trained);
+      trainedAt99[kind] = trained[far]!;
+      console.log(`${kind}: test MSE after training ${formatNumber(model.evaluate(probe))}`);
+    }
+    console.log(
+      `‖d loss / d x_t‖ relative to the last step, by distance from the last step (T = ${length}):`,
+    );
+    console.log(
+      renderTable(
+        ['model', ...distances.map((d) => `d = ${d}`)],
+        [...ratios].map(([name, r]) => [name, ...distances.map((d) => formatNumber(r[d]!))]),
+      ),
+    );
+    const file = join(ctx.out, 'vanishing-gradients.svg');
+    await writeLineChart(file, {
+      title: `‖∂loss/∂x_t‖ relative to the last step (adding problem, T = ${length}, H = ${hidden})`,
+      xTitle: 'distance from the last step',
+      yTitle: 'gradient norm ratio (log)',
+      points,
+      logY: true,
+    });
+    console.log(`chart: ${file}`);
+    return [
+      {
+        metric: `lstm_gru_min_ratio_d${far}`,
+        value: Math.min(trainedAt99.LSTM!, trainedAt99.GRU!),
+        op: '>=',
+        target: 1e-2,
+      },
+      { metric: `rnn_ratio_d${far}`, value: trainedAt99.RNN!, op: '<', target: 1e-6 },
+    ];
+  },
+);
