@@ -18,6 +18,7 @@ describeFusedVsComposed('adapter (cpu, transpose flags)', () => adapter({ explic
 describeGatherGradient('adapter (cpu, one-hot gather gradient)', () =>
   adapter({ gatherGradient: 'one-hot' }),
 );
+describeGatherGradient('adapter (cpu, host gather gradient)', () => adapter({ gatherGradient: 'host' }));
 describeGatherGradient('adapter (cpu, segment-sum gather gradient)', () =>
   adapter({ gatherGradient: 'segment-sum' }),
 );
@@ -40,6 +41,20 @@ describe('adapter', () => {
     b.dispose(x);
     expect(() => b.unary('exp', x)).toThrow(/tfjs-cpu: exp argument 0 has been disposed/);
     expect(() => b.unary('exp', { shape: [2] } as unknown as tf.Tensor)).toThrow(/is not a tfjs tensor/);
+  });
+
+  it("keeps another adapter's tidy result on the same engine (core's tidy nests one scope per backend)", async () => {
+    const { ops, tensor, tidy } = await import('@recur/core');
+    const first = await adapter();
+    const second = await adapter({ fused: false });
+    tensor([1], [1], { backend: first, dtype: 'float32' }).dispose(); // both are now in core's scopes
+    const y = tensor([3, 4], [2], { backend: second, dtype: 'float32' });
+    const before = first.liveTensors();
+    const sum = tidy(() => ops.add(ops.mul(y, y), y));
+    expect(Array.from(sum.toArray())).toEqual([12, 20]);
+    expect(first.liveTensors()).toBe(before + 1);
+    sum.dispose();
+    y.dispose();
   });
 
   it('refuses an engine that is not initialized', () => {

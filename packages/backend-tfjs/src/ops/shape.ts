@@ -56,11 +56,12 @@ export function createConcat(tf: TfjsCore): (xs: readonly TfTensor[], axis: numb
 
 /**
  * How `gather`'s gradient scatters `dy` back to rows: `segment-sum` uses tfjs's
- * `unsortedSegmentSum` kernel; `one-hot` multiplies by a `[rows, indices]` one-hot matrix built on
- * the host (works on every engine, e.g. wasm, which lacks `UnsortedSegmentSum`, at the cost of
- * `rows × indices` floats).
+ * `unsortedSegmentSum` kernel; `host` reads `dy` and scatter-adds on the host, O(indices × width)
+ * (works on every engine, e.g. wasm, which lacks `UnsortedSegmentSum`; the default there, since
+ * wasm memory is host memory); `one-hot` multiplies by a `[rows, indices]` one-hot matrix built on
+ * the host (every engine, but `rows × indices` floats and a matmul: slow for large vocabularies).
  */
-export type GatherGradient = 'segment-sum' | 'one-hot';
+export type GatherGradient = 'segment-sum' | 'host' | 'one-hot';
 
 /** The differentiable `gather` primitive (rows of axis 0; repeated indices accumulate). */
 export function createGather(
@@ -78,11 +79,21 @@ export function createGather(
           return [tf.unsortedSegmentSum(dy, tf.tensor1d(idx, 'int32'), rows)];
         }
         const k = idx.length;
+        const width = x.size / Math.max(rows, 1);
+        if (gradient === 'host') {
+          const dyData = dy.dataSync();
+          const dx = new Float32Array(rows * width);
+          for (let j = 0; j < k; j++) {
+            const from = j * width;
+            const to = idx[j]! * width;
+            for (let c = 0; c < width; c++) dx[to + c]! += dyData[from + c]!;
+          }
+          return [tf.tensor(dx, x.shape, 'float32')];
+        }
         const oneHot = new Float32Array(rows * k);
         idx.forEach((r, j) => {
           oneHot[r * k + j] = 1;
         });
-        const width = x.size / Math.max(rows, 1);
         const dx = mm(tf.tensor2d(oneHot, [rows, k]), tf.reshape(dy, [k, width]), false, false);
         return [tf.reshape(dx, x.shape)];
       },
