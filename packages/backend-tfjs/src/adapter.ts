@@ -77,7 +77,7 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
   const gatherGradient: GatherGradient =
     options.gatherGradient === undefined || options.gatherGradient === 'auto'
       ? tf.getKernel('UnsortedSegmentSum', engine) === undefined
-        ? 'one-hot'
+        ? 'host'
         : 'segment-sum'
       : options.gatherGradient;
 
