@@ -5,7 +5,12 @@
  */
 import type { Backend, DType, FusedKernels } from '@recur/core';
 import { createEngineGuard, type EngineGuard } from './engine.js';
-import { createSequence, type StepRows } from './fused/sequence.js';
+import {
+  createSequence,
+  type SequenceKernel,
+  type StepRows,
+  tfjsOpsSequenceKernel,
+} from './fused/sequence.js';
 import { createBinary, createScale, createUnary } from './ops/elementwise.js';
 import { createMatMul, rawMatMul } from './ops/linalg.js';
 import { createLogSoftmax, createMax, createSum } from './ops/reduce.js';
@@ -17,6 +22,7 @@ import {
   createTranspose,
   type GatherGradient,
 } from './ops/shape.js';
+import { scopedTidy } from './scopes.js';
 import type { TfjsCore, TfTensor } from './tfjs.js';
 
 /** Options of {@link createTfjsAdapter}. */
@@ -37,6 +43,12 @@ export interface TfjsAdapterOptions {
    */
   readonly explicitTranspose?: boolean;
   /**
+   * Zero-pad an odd shared matmul dimension to even first (default `false`). webgl passes `true`:
+   * tfjs-webgl's packed matmul would also sum the texture padding, which other packed ops leave
+   * non-zero (see `rawMatMul`).
+   */
+  readonly padOddSharedDim?: boolean;
+  /**
    * How `gather`'s gradient scatters rows (default `auto`: `segment-sum` where the engine has an
    * `UnsortedSegmentSum` kernel, else `one-hot`, e.g. on wasm).
    */
@@ -46,6 +58,17 @@ export interface TfjsAdapterOptions {
    * passes `host`, see {@link StepRows}).
    */
   readonly stepRows?: StepRows;
+  /**
+   * The engine's own fused sequence kernel (default: {@link tfjsOpsSequenceKernel} with `stepRows`),
+   * e.g. webgl's one-shader-program-per-step kernel. The adapter still checks the arguments, plans
+   * the steps, and wraps the kernel in one differentiable node.
+   */
+  readonly sequenceKernel?: SequenceKernel;
+  /**
+   * Throws when the engine can no longer compute correct numbers (e.g. a lost WebGL context). Called
+   * before every operation and after every `read`, so a failing engine gives an error, never values.
+   */
+  readonly assertUsable?: () => void;
 }
 
 /** A Recur backend over tfjs tensors, with the tfjs details a runner may want to print. */
@@ -72,8 +95,8 @@ const DTYPES: readonly DType[] = ['float32'];
  */
 export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): TfjsBackend {
   const engine = options.engine ?? tf.getBackend();
-  const guard = createEngineGuard(tf, options.name, engine);
-  const mm = rawMatMul(tf, options.explicitTranspose ?? true);
+  const guard = createEngineGuard(tf, options.name, engine, options.assertUsable);
+  const mm = rawMatMul(tf, options.explicitTranspose ?? true, options.padOddSharedDim ?? false);
   const gatherGradient: GatherGradient =
     options.gatherGradient === undefined || options.gatherGradient === 'auto'
       ? tf.getKernel('UnsortedSegmentSum', engine) === undefined
@@ -99,7 +122,13 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
       ? undefined
       : {
           cells: ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'],
-          sequence: createSequence(tf, mm, guard, { slice, reshape }, options.stepRows ?? 'slice'),
+          sequence: createSequence(
+            tf,
+            mm,
+            guard,
+            { slice, reshape },
+            options.sequenceKernel ?? tfjsOpsSequenceKernel(options.stepRows ?? 'slice'),
+          ),
         };
 
   /** Activates the engine and checks every tensor argument. */
@@ -128,7 +157,10 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
     read(x) {
       enter(guard, 'read', x);
       // Copy: tfjs-cpu's dataSync returns the tensor's own storage.
-      return new Float32Array(x.dataSync());
+      const values = new Float32Array(x.dataSync());
+      // The engine may have failed during the read (a lost context reads back zeros).
+      options.assertUsable?.();
+      return values;
     },
 
     matMul(a, b, transposeA, transposeB) {
@@ -190,12 +222,7 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
 
     tidy(fn, kept) {
       guard.activate();
-      let result!: ReturnType<typeof fn>;
-      tf.tidy(() => {
-        result = fn();
-        return [...kept(result)];
-      });
-      return result;
+      return scopedTidy(tf, guard, fn, kept);
     },
     keep(x) {
       return tf.keep(x);

@@ -32,8 +32,16 @@ export async function activateTfjsEngine(tf: TfjsCore, engine: string): Promise<
   }
 }
 
-/** Builds the guard of a Recur backend named `recurName` that computes on tfjs backend `engine`. */
-export function createEngineGuard(tf: TfjsCore, recurName: string, engine: string): EngineGuard {
+/**
+ * Builds the guard of a Recur backend named `recurName` that computes on tfjs backend `engine`;
+ * `assertUsable`, when given, runs first in every `activate` (it throws when the engine is broken).
+ */
+export function createEngineGuard(
+  tf: TfjsCore,
+  recurName: string,
+  engine: string,
+  assertUsable?: () => void,
+): EngineGuard {
   const kernelBackend = tf.engine().registry[engine];
   if (kernelBackend === undefined) {
     throw new Error(
@@ -60,6 +68,7 @@ export function createEngineGuard(tf: TfjsCore, recurName: string, engine: strin
   return {
     engine,
     activate(): void {
+      assertUsable?.();
       if (isActive()) return;
       // For a backend that is already initialized, `setBackend` switches before its first `await`,
       // i.e. synchronously; the check below makes sure of it instead of trusting it.

@@ -78,3 +78,21 @@ export function parseCase(raw: unknown): ConformanceCase {
     throw new Error('expected.loss must be a number');
   return { ...c, lossWeights: c.lossWeights ?? {} };
 }
+
+/** A case file that was read: either its parsed case or why it could not be used. */
+export type LoadedCase =
+  | { file: string; case: ConformanceCase }
+  | { file: string; name: string; error: string };
+
+/** Parses the JSON text (or already-parsed value) of case file `file`; a problem becomes an entry. */
+export function loadedCase(file: string, content: unknown): LoadedCase {
+  const fallbackName = file
+    .split(/[\\/]/)
+    .pop()!
+    .replace(/\.json$/, '');
+  try {
+    return { file, case: parseCase(typeof content === 'string' ? JSON.parse(content) : content) };
+  } catch (error) {
+    return { file, name: fallbackName, error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -2,19 +2,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConformanceCase } from './case-format.js';
-import { parseCase } from './case-format.js';
+import { type LoadedCase, loadedCase } from './case-format.js';
+
+export type { LoadedCase } from './case-format.js';
 
 /** The repository's committed PyTorch cases. */
 export const committedCasesDir = fileURLToPath(new URL('../../../fixtures/cases', import.meta.url));
 
 /** The repository's committed optimizer/loss training fixtures. */
 export const committedTrainingDir = fileURLToPath(new URL('../../../fixtures/training', import.meta.url));
-
-/** A case file that was read: either its parsed case or why it could not be used. */
-export type LoadedCase =
-  | { file: string; case: ConformanceCase }
-  | { file: string; name: string; error: string };
 
 /** Every `*.json` file under the given files or directories (recursively), sorted. */
 export function listCaseFiles(paths: readonly string[]): string[] {
@@ -44,17 +40,7 @@ export function listCaseFiles(paths: readonly string[]): string[] {
 
 /** Reads and parses case files; a malformed file becomes an entry with its error, never a crash. */
 export function loadCases(paths: readonly string[]): LoadedCase[] {
-  return listCaseFiles(paths).map((file) => {
-    const fallbackName = file
-      .split(/[\\/]/)
-      .pop()!
-      .replace(/\.json$/, '');
-    try {
-      return { file, case: parseCase(JSON.parse(readFileSync(file, 'utf8'))) };
-    } catch (error) {
-      return { file, name: fallbackName, error: error instanceof Error ? error.message : String(error) };
-    }
-  });
+  return listCaseFiles(paths).map((file) => loadedCase(file, readFileSync(file, 'utf8')));
 }
 
 /** Reads every JSON file of a directory (the training fixtures). */

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { CaseResult } from '@recur/conformance';
-import { committedCasesDir, defaultTolerances, loadCases, runCase } from '@recur/conformance';
+import { committedCasesDir, defaultTolerances, loadCases } from '@recur/conformance';
 import type { DType } from '@recur/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { backendNames, loadBackend } from './backends.js';
@@ -50,7 +50,12 @@ async function main(): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }
-  const options = program.opts<{ cases?: string[]; backend?: string[]; json?: string; dtype?: DType }>();
+  const options = program.opts<{
+    cases?: string[];
+    backend?: string[];
+    json?: string;
+    dtype?: DType;
+  }>();
   if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
     program.error(`--dtype must be float32 or float64, got "${options.dtype}"`, { exitCode: 2 });
   }
@@ -68,13 +73,19 @@ async function main(): Promise<number> {
   for (const name of requested) {
     const b = await loadBackend(name);
     backends.push(b);
-    if (!('backend' in b)) {
+    if (!('runner' in b)) {
       console.log(`backend ${name}: unavailable — ${b.unavailable}`);
       continue;
     }
+    const { runner } = b;
+    if (runner.detail !== undefined) console.log(`backend ${name}: ${runner.detail}`);
     const dtype: DType =
-      options.dtype && b.backend.dtypes.includes(options.dtype) ? options.dtype : b.backend.dtypes[0]!;
+      options.dtype && runner.dtypes.includes(options.dtype) ? options.dtype : runner.dtypes[0]!;
     const tolerance = defaultTolerances[dtype];
+    const parsed = loaded.flatMap((entry) => ('case' in entry ? [entry.case] : []));
+    const computed = await runner.run(parsed, { dtype, tolerance });
+    await runner.close();
+    let next = 0;
     for (const entry of loaded) {
       if ('error' in entry) {
         results.push({
@@ -89,7 +100,7 @@ async function main(): Promise<number> {
           message: `${entry.file}: ${entry.error}`,
         });
       } else {
-        results.push(runCase(b.backend, entry.case, { dtype, tolerance }));
+        results.push(computed[next++]!);
       }
     }
   }
@@ -99,7 +110,7 @@ async function main(): Promise<number> {
   if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
   const passed = results.filter((r) => r.status === 'pass').length;
   const failed = results.length - passed;
-  const unavailable = backends.filter((b) => !('backend' in b)).length;
+  const unavailable = backends.filter((b) => !('runner' in b)).length;
   console.log(`conformance: ${passed} passed, ${failed} failed, ${unavailable} backend(s) unavailable`);
   return failed === 0 ? 0 : 1;
 }

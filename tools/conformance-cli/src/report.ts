@@ -15,7 +15,7 @@ export function buildReport(backends: readonly LoadedBackend[], results: CaseRes
   return {
     format: 'recur-report/1',
     backends: backends.map((b) =>
-      'backend' in b
+      'runner' in b
         ? { name: b.name, status: 'ok' }
         : { name: b.name, status: 'unavailable', reason: b.unavailable },
     ),

@@ -12,7 +12,7 @@
  */
 import type { SequenceArgs, SequenceResult } from '@recur/core';
 import type { EngineGuard } from '../engine.js';
-import { differentiable, type Forward } from '../ops/differentiable.js';
+import { differentiable } from '../ops/differentiable.js';
 import type { MatMulFn } from '../ops/linalg.js';
 import type { TfjsCore, TfTensor } from '../tfjs.js';
 import { type BackwardContext, CELLS, type ForwardContext } from './cells.js';
@@ -26,7 +26,43 @@ export interface SequencePrimitives {
 
 /** Argument names in the order they enter the node (and its gradient list). */
 const ARG_NAMES = ['input', 'h0', 'c0', 'weightIh', 'weightHh', 'biasIh', 'biasHh', 'weightHr'] as const;
-type ArgName = (typeof ARG_NAMES)[number];
+
+/** A differentiable argument of a sequence kernel. */
+export type SequenceArgName = (typeof ARG_NAMES)[number];
+
+/** Gradients of a sequence node, by argument (one for every argument given). */
+export type SequenceGrads = Partial<Record<SequenceArgName, TfTensor>>;
+
+/** One direction of one layer, checked and planned by the driver, for a {@link SequenceKernel}. */
+export interface SequencePlan {
+  readonly tf: TfjsCore;
+  /** The adapter's raw matmul (its transpose policy). */
+  readonly mm: MatMulFn;
+  readonly args: SequenceArgs<TfTensor>;
+  readonly schedule: Schedule;
+  /** Whether a gradient tape records: only then must the kernel return `save` and `grad`. */
+  readonly recording: boolean;
+  /** H (the cell size; `Hout = P` with a projection). */
+  readonly hidden: number;
+}
+
+/**
+ * What a kernel's forward returns: `value` is `output [T·N·Hout] ‖ hn [N·Hout] ‖ cn [N·H]` (LSTM),
+ * flat; `grad` maps `d value` (same layout) to the gradient of every argument given.
+ */
+export interface SequenceNode {
+  readonly value: TfTensor;
+  readonly save?: readonly TfTensor[];
+  readonly grad?: (dy: TfTensor, saved: readonly TfTensor[]) => SequenceGrads;
+}
+
+/**
+ * The forward (and BPTT) of one fused sequence node. The driver ({@link createSequence}) owns
+ * argument checks, the schedule, the `customGrad` node and unpacking its value; an engine may bring
+ * its own kernel (webgl: one shader program per step) through the adapter's `sequenceKernel` option.
+ * The default is {@link tfjsOpsSequenceKernel}, written with tfjs ops for every engine.
+ */
+export type SequenceKernel = (plan: SequencePlan) => SequenceNode;
 
 /**
  * How a fused kernel cuts step t's rows out of a time-stacked `[T·N, W]` tensor. `slice`: one
@@ -57,7 +93,7 @@ export function createSequence(
   mm: MatMulFn,
   guard: EngineGuard,
   prims: SequencePrimitives,
-  stepRows: StepRows,
+  kernel: SequenceKernel,
 ): (args: SequenceArgs<TfTensor>) => SequenceResult<TfTensor> {
   return (args) => {
     guard.activate();
@@ -76,9 +112,19 @@ export function createSequence(
     const recording = tf.engine().state.gradientDepth > 0;
 
     const parts = tf.tidy(() => {
-      const packed = differentiable(tf, inputs, () =>
-        sequenceNode(tf, mm, stepRows, args, names, schedule, recording, hidden),
-      );
+      const packed = differentiable(tf, inputs, () => {
+        const node = kernel({ tf, mm, args, schedule, recording, hidden });
+        const grad = node.grad;
+        return {
+          value: node.value,
+          save: node.save,
+          grad: (dy, saved) => {
+            if (grad === undefined) throw new Error('sequence kernel: no gradient (forward ran untaped)');
+            const grads = grad(dy, saved);
+            return names.map((n) => grads[n]!);
+          },
+        };
+      });
       const outSize = steps * batch * hOut;
       const pieces = [
         prims.reshape(prims.slice(packed, [0], [outSize]), [steps, batch, hOut]),
@@ -108,17 +154,22 @@ interface SavedLayout {
   readonly projected: number;
 }
 
+/** The default kernel, written with tfjs ops (every engine); `stepRows` as in {@link StepRows}. */
+export function tfjsOpsSequenceKernel(stepRows: StepRows): SequenceKernel {
+  return ({ tf, mm, args, schedule, recording, hidden }) =>
+    sequenceNode(tf, mm, stepRows, args, schedule, recording, hidden);
+}
+
 /** The forward of the node, returning its packed value and its BPTT gradient. */
 function sequenceNode(
   tf: TfjsCore,
   mm: MatMulFn,
   stepRows: StepRows,
   args: SequenceArgs<TfTensor>,
-  names: readonly ArgName[],
   schedule: Schedule,
   recording: boolean,
   hidden: number,
-): Forward {
+): SequenceNode {
   const cell = CELLS[args.cell];
   const { input, h0, weightIh, weightHh, biasIh, biasHh, lengths } = args;
   const isLstm = args.cell === 'lstm';
@@ -181,7 +232,7 @@ function sequenceNode(
   const flat = [tf.reshape(tf.concat(outputs, 0), [-1]), tf.reshape(h, [-1])];
   if (c !== undefined) flat.push(tf.reshape(c, [-1]));
   const value = tf.concat(flat, 0);
-  if (!recording) return { value, grad: () => [] };
+  if (!recording) return { value };
 
   // Stack what the backward needs, so tfjs saves (clones) a handful of tensors, not a few per step.
   const saves: TfTensor[] = [];
@@ -210,10 +261,7 @@ function sequenceNode(
   return {
     value,
     save: saves,
-    grad: (dy, saved) => {
-      const grads = bptt(tf, mm, stepRows, args, schedule, hidden, dy, saved, layout);
-      return names.map((n) => grads[n]!);
-    },
+    grad: (dy, saved) => bptt(tf, mm, stepRows, args, schedule, hidden, dy, saved, layout),
   };
 }
 
@@ -228,7 +276,7 @@ function bptt(
   dy: TfTensor,
   saved: readonly TfTensor[],
   layout: SavedLayout,
-): Partial<Record<ArgName, TfTensor>> {
+): SequenceGrads {
   const cell = CELLS[args.cell];
   const isLstm = args.cell === 'lstm';
   const [steps, batch, inSize] = args.input.shape;
@@ -288,7 +336,7 @@ function bptt(
   const dGh = cell.foldsHiddenBias ? dGi : tf.concat(dgh, 0);
   let dx = tf.matMul(dGi, saved[layout.weightIh]);
   if (active < steps) dx = tf.concat([dx, tf.zeros([(steps - active) * batch, inSize])], 0);
-  const grads: Partial<Record<ArgName, TfTensor>> = {
+  const grads: SequenceGrads = {
     input: tf.reshape(dx, [steps, batch, inSize]),
     h0: gh,
     c0: gc,

@@ -17,7 +17,12 @@ const TRANSPOSE_OVERHEAD = 2048;
  * transpose the result (`Aᵀ·B = (Bᵀ·A)ᵀ`, `A·Bᵀ = (B·Aᵀ)ᵀ`, `Aᵀ·Bᵀ = (B·A)ᵀ`); the one that copies
  * fewer elements wins. For BPTT's `dW = dGᵀ·X` with many rows, the second is ~2–3× cheaper.
  */
-export function rawMatMul(tf: TfjsCore, explicitTranspose: boolean): MatMulFn {
+export function rawMatMul(tf: TfjsCore, explicitTranspose: boolean, padOddSharedDim = false): MatMulFn {
+  const mm = transposePolicy(tf, explicitTranspose);
+  return padOddSharedDim ? evenSharedDim(tf, mm) : mm;
+}
+
+function transposePolicy(tf: TfjsCore, explicitTranspose: boolean): MatMulFn {
   if (!explicitTranspose) return (a, b, ta, tb) => tf.matMul(a, b, ta, tb);
   const t = (x: TfTensor) => tf.transpose(x);
   const cost = (...sizes: number[]) => sizes.reduce((s, n) => s + n + TRANSPOSE_OVERHEAD, 0);
@@ -28,6 +33,38 @@ export function rawMatMul(tf: TfjsCore, explicitTranspose: boolean): MatMulFn {
     if (ta && tb) return cost(m * n) < cost(k * m, k * n) ? t(tf.matMul(b, a)) : tf.matMul(t(a), t(b));
     if (ta) return cost(k * n, m * n) < cost(k * m) ? t(tf.matMul(t(b), a)) : tf.matMul(t(a), b);
     return cost(m * k, m * n) < cost(n * k) ? t(tf.matMul(b, t(a))) : tf.matMul(a, t(b));
+  };
+}
+
+/**
+ * Pads an odd shared dimension with one zero slice on both operands. tfjs-webgl 4.22's packed
+ * matmul reads the shared dimension two at a time, so with an odd extent it also sums the texture's
+ * padding texel, which packed elementwise ops leave non-zero (`exp` writes e⁰ = 1 there): e.g.
+ * `exp(A)·exp(B)` with A `[12, 5]` comes out off by 1.0. `tf.pad` writes real zeros there.
+ */
+function evenSharedDim(tf: TfjsCore, mm: MatMulFn): MatMulFn {
+  return (a, b, ta, tb) => {
+    const shared = a.shape[ta ? 0 : 1] as number;
+    if (shared % 2 === 0) return mm(a, b, ta, tb);
+    const padA: [number, number][] = ta
+      ? [
+          [0, 1],
+          [0, 0],
+        ]
+      : [
+          [0, 0],
+          [0, 1],
+        ];
+    const padB: [number, number][] = tb
+      ? [
+          [0, 0],
+          [0, 1],
+        ]
+      : [
+          [0, 1],
+          [0, 0],
+        ];
+    return mm(tf.pad(a, padA), tf.pad(b, padB), ta, tb);
   };
 }
 

@@ -1,0 +1,370 @@
+/**
+ * End to end, in real headless Chromium (the system's, driven by Playwright): builds the site,
+ * serves `dist` from a plain static server, and uses the page as a person would. Each task trains
+ * a few dozen steps on each backend the page finds (the loss must fall, and a click made during
+ * training must be handled within 200 ms); the gradient panel must agree within tolerance; bad
+ * input gets messages; a lost WebGL context is survived; no console errors. Screenshots go to
+ * `test/screenshots/`. Backends the browser cannot run are printed with the page's reason.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { BackendName, BackendRow } from './driver.js';
+import {
+  detectedBackends,
+  recordClickLatency,
+  setControls,
+  status,
+  stopIfTraining,
+  trainFresh,
+  waitSettled,
+} from './driver.js';
+import { type StaticServer, serveStatic } from './static-server.js';
+
+const demoDir = fileURLToPath(new URL('..', import.meta.url));
+const screenshots = fileURLToPath(new URL('./screenshots/', import.meta.url));
+/** Steps per task and backend: enough for the loss to fall, few enough for a 2-core machine. */
+const STEPS = 24;
+/** Small models keep the slow engines (tfjs-cpu, software WebGL) to a few seconds per run. */
+const SMALL = { hidden: '16', layers: '1', batch: '16', lr: '0.02', seed: '1', path: 'auto' };
+const tasks = ['classify', 'generate', 'forecast'] as const;
+
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+let ready: BackendName[] = [];
+const consoleErrors: string[] = [];
+/** Requests to anywhere but the static server: the site must need nothing from outside. */
+const outsideRequests: string[] = [];
+/** Build, browser start and the slowest panels (software WebGL compiles shaders) take minutes on 2 loaded cores. */
+const SLOW = 300_000;
+const report: Record<string, unknown> = {};
+
+/** The text of the first element matching `selector`. */
+async function text(selector: string): Promise<string> {
+  return ((await page.locator(selector).first().textContent()) ?? '').trim();
+}
+
+/** Each row of a table as `cell | cell | …`. */
+async function tableRows(selector: string): Promise<string[]> {
+  const rows = await page.locator(`${selector} tbody tr`).all();
+  return Promise.all(rows.map(async (row) => (await row.locator('th, td').allTextContents()).join(' | ')));
+}
+
+async function shoot(name: string): Promise<void> {
+  await page.screenshot({ path: `${screenshots}${name}.png`, fullPage: true });
+}
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  await build({
+    root: demoDir,
+    configFile: `${demoDir}vite.config.ts`,
+    configLoader: 'runner',
+    logLevel: 'warn',
+  });
+  server = await serveStatic(`${demoDir}dist`);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--disable-quic'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(server.url) && !url.startsWith('data:') && !url.startsWith('blob:'))
+      outsideRequests.push(url);
+  });
+  await page.goto(server.url);
+  await recordClickLatency(page);
+}, SLOW);
+
+afterAll(async () => {
+  writeFileSync(`${screenshots}results.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the demo in headless Chromium', () => {
+  test(
+    'names the backends it found, and why the others are missing',
+    async () => {
+      const rows: BackendRow[] = await detectedBackends(page);
+      ready = rows.filter((r) => r.state === 'ready').map((r) => r.name);
+      for (const r of rows) console.log(`backend ${r.name}: ${r.state} — ${r.status.split('\n')[0]}`);
+      report.backends = rows;
+      const summary = await text('#backend-summary');
+      expect(summary).toContain(`Backends found in this browser: ${ready.join(', ')}.`);
+      expect(summary).toContain('Active backend: js');
+      expect(ready).toContain('js');
+      await shoot('01-backends');
+    },
+    SLOW,
+  );
+
+  for (const task of tasks) {
+    test(
+      `${task}: the loss falls on every backend, and clicks stay fast`,
+      async () => {
+        await stopIfTraining(page);
+        await page.click(`#tab-${task}`);
+        await waitSettled(page);
+        await setControls(page, { ...SMALL, cell: task === 'forecast' ? 'lstm' : 'gru' });
+        const results: Record<string, unknown> = {};
+        for (const backend of ready) {
+          const r = await trainFresh(page, backend, STEPS);
+          console.log(
+            `${task} on ${backend}: validation loss ${r.firstValLoss.toFixed(4)} → ${r.lastValLoss.toFixed(4)} ` +
+              `after ${r.steps} steps; Stop click handled in ${r.stopClickMs.toFixed(0)} ms`,
+          );
+          results[backend] = r;
+          expect(r.statusText).toContain(`on ${backend}`);
+          expect(r.lastValLoss).toBeLessThan(r.firstValLoss);
+          expect(r.stopClickMs).toBeLessThan(200);
+        }
+        report[task] = results;
+        await shoot(`02-${task}`);
+      },
+      SLOW,
+    );
+  }
+
+  test(
+    'switching backend mid-training carries the weights over',
+    async () => {
+      await stopIfTraining(page);
+      const [from, to] = [ready[0]!, ready.find((b) => b !== ready[0]) ?? ready[0]!];
+      await page.click('#tab-classify');
+      await waitSettled(page);
+      await page.locator(`#backend-${from}`).check();
+      await page.click('#reset');
+      await waitSettled(page);
+      await page.click('#start');
+      await page.waitForFunction(
+        () => Number(document.querySelector<HTMLElement>('#training-status')?.dataset.step) >= 20,
+      );
+      const atSwitch = (await status(page)).step;
+      await page.locator(`#backend-${to}`).check();
+      await page.waitForFunction(
+        ([backend, step]) => {
+          const line = document.querySelector<HTMLElement>('#training-status')!;
+          return (
+            line.textContent!.includes(`on ${backend}`) && Number(line.dataset.step) >= (step as number) + 10
+          );
+        },
+        [to, atSwitch] as const,
+        { timeout: 120_000 },
+      );
+      await page.click('#stop');
+      await waitSettled(page);
+      const log = (await page.locator('#log li').allTextContents()).join('\n');
+      console.log(`switched ${from} → ${to} at step ${atSwitch}: ${log.split('\n')[0]}`);
+      expect(log).toContain(`switched ${from} → ${to}`);
+      const s = await status(page);
+      expect(s.step).toBeGreaterThan(atSwitch);
+      expect(s.last).toBeLessThan(s.first);
+      // Resume goes on from the same step with the same model (no rebuild), then stops again.
+      expect(await text('#start')).toBe('Resume');
+      await page.click('#start');
+      await page.waitForFunction(
+        (n) => Number(document.querySelector<HTMLElement>('#training-status')?.dataset.step) >= n + 5,
+        s.step,
+      );
+      await page.click('#stop');
+      await waitSettled(page);
+      expect(await text('#training-status')).toContain(`on ${to}`);
+    },
+    SLOW,
+  );
+
+  test(
+    'gradient agreement: every backend within the conformance tolerance of float64',
+    async () => {
+      await stopIfTraining(page);
+      await page.click('#run-agreement');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('#agreement')?.dataset.state === 'done',
+        null,
+        {
+          timeout: 180_000,
+        },
+      );
+      const table = page.locator('#agreement-table');
+      const columns = await table.locator('thead th').allTextContents();
+      console.log(`gradient agreement: ${await text('#agreement-summary')}`);
+      console.log(`columns: ${columns.slice(1).join(' | ')}`);
+      report.agreement = {
+        summary: await text('#agreement-summary'),
+        worstAbs: Number(await table.getAttribute('data-worst-abs')),
+        worstRel: Number(await table.getAttribute('data-worst-rel')),
+        rows: await tableRows('#agreement-table'),
+      };
+      expect(columns.length - 1).toBe(2 * ready.length);
+      expect(await table.getAttribute('data-pass')).toBe('true');
+      await page.locator('#agreement').screenshot({ path: `${screenshots}03-agreement.png` });
+    },
+    SLOW,
+  );
+
+  test(
+    'speed: a median per backend and path, with tf.layers beside the tfjs engines',
+    async () => {
+      await stopIfTraining(page);
+      await page.click('#run-speed');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('#speed')?.dataset.state === 'done',
+        null,
+        {
+          timeout: 240_000,
+        },
+      );
+      const rows = await tableRows('#speed-table');
+      for (const row of rows) console.log(`speed: ${row}`);
+      const notes = await page.locator('#speed-notes li').allTextContents();
+      for (const note of notes) console.log(`speed, ${note}`);
+      report.speed = { rows, notes };
+      expect(rows.length).toBe(ready.length);
+      expect(await page.locator('#speed-table td.fail').count()).toBe(0);
+      await page.locator('#speed').screenshot({ path: `${screenshots}04-speed.png` });
+    },
+    SLOW,
+  );
+
+  test(
+    'vanishing gradients: RNN, LSTM and GRU at init and after training',
+    async () => {
+      await stopIfTraining(page);
+      await page.fill('#vanishing-length', '20');
+      await page.fill('#vanishing-steps', '20');
+      await page.fill('#vanishing-hidden', '16');
+      await page.click('#run-vanishing');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('#vanishing')?.dataset.state === 'done',
+        null,
+        {
+          timeout: 180_000,
+        },
+      );
+      const rows = await tableRows('#vanishing-table');
+      for (const row of rows) console.log(`vanishing: ${row}`);
+      report.vanishing = rows;
+      expect(rows.length).toBe(3);
+      expect(await text('#vanishing-summary')).toMatch(/RNN .+, LSTM .+, GRU .+\./);
+      await page.locator('#vanishing').screenshot({ path: `${screenshots}05-vanishing.png` });
+    },
+    SLOW,
+  );
+
+  test(
+    'bad input gets a message beside its field, and the page stays responsive',
+    async () => {
+      await stopIfTraining(page);
+      await page.click('#tab-classify');
+      await waitSettled(page);
+      const message = async (field: string) => await text(`#error-${field}`);
+      await setControls(page, { hidden: '0' });
+      expect(await message('hidden')).toBe('must be at least 1');
+      await setControls(page, { hidden: '4096', layers: '10' });
+      expect(await message('hidden')).toContain('at most 512');
+      expect(await message('layers')).toContain('at most 4');
+      await setControls(page, { lr: 'fast please' });
+      expect(await message('lr')).toContain('is not a number');
+      await setControls(page, { hidden: '512', layers: '4', lr: '0.01' });
+      expect(await message('hidden')).toContain('M parameters');
+      expect(await page.locator('#start').isDisabled()).toBe(true);
+      await page.fill('#vanishing-steps', 'many');
+      expect(await text('#vanishing-steps-error')).toContain('not a whole number');
+      await page.fill('#name-input', 'R2-D2');
+      await page.waitForTimeout(200);
+      expect(await text('#name-error')).toContain('letters');
+      await shoot('06-bad-input');
+      const start = Date.now();
+      await page.evaluate(() => 1 + 1);
+      expect(Date.now() - start).toBeLessThan(200);
+      await setControls(page, { ...SMALL });
+      await page.fill('#vanishing-steps', '20');
+      await page.fill('#name-input', 'andrea');
+      expect(await page.locator('#start').isDisabled()).toBe(false);
+    },
+    SLOW,
+  );
+
+  test(
+    'a lost WebGL context is shown as such, and training goes on on another backend',
+    async () => {
+      await stopIfTraining(page);
+      if (!ready.includes('webgl')) {
+        console.log(
+          'lost WebGL context: not tested, webgl is not available in this browser (see the backend list)',
+        );
+        return;
+      }
+      const errorsBefore = consoleErrors.length;
+      await page.click('#tab-forecast');
+      await waitSettled(page);
+      await page.locator('#backend-webgl').check();
+      await page.click('#reset');
+      await waitSettled(page);
+      await page.click('#start');
+      await page.waitForFunction(
+        () => Number(document.querySelector<HTMLElement>('#training-status')?.dataset.step) >= 5,
+      );
+      await page.click('#lose-context');
+      await page.waitForFunction(
+        () => document.querySelector<HTMLElement>('#failure')?.dataset.kind === 'context-lost',
+        null,
+        {
+          timeout: 60_000,
+        },
+      );
+      const banner = await text('#failure');
+      console.log(`lost context: ${banner}`);
+      expect(banner).toContain('WebGL context was lost');
+      expect(await page.locator('li[data-backend="webgl"]').getAttribute('data-state')).toBe('broken');
+      await shoot('07-context-lost');
+      const stepAfterLoss = (await status(page)).step;
+      await page.locator('#backend-js').check();
+      await page.click('#start');
+      await page.waitForFunction(
+        (n) => Number(document.querySelector<HTMLElement>('#training-status')?.dataset.step) >= n + 10,
+        stepAfterLoss,
+      );
+      await page.click('#stop');
+      await waitSettled(page);
+      expect(await text('#training-status')).toContain('on js');
+      await page.click('#restart-webgl');
+      await page.waitForFunction(
+        () => document.querySelector('li[data-backend="webgl"]')?.getAttribute('data-state') === 'ready',
+        null,
+        {
+          timeout: 60_000,
+        },
+      );
+      // What the browser itself logs about the deliberately lost context is not an error of the page.
+      const newErrors = consoleErrors.splice(errorsBefore);
+      console.log(
+        `console during the lost-context test: ${newErrors.length === 0 ? 'nothing' : newErrors.join(' | ')}`,
+      );
+      expect(newErrors.filter((e) => !/context|webgl/i.test(e))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  test(
+    'no console errors, and nothing fetched from outside',
+    async () => {
+      await shoot('08-final');
+      report.consoleErrors = consoleErrors;
+      report.outsideRequests = outsideRequests;
+      expect(consoleErrors).toEqual([]);
+      expect(outsideRequests).toEqual([]);
+    },
+    SLOW,
+  );
+});

@@ -1,0 +1,18 @@
+/**
+ * `@recur/conformance/portable`: everything of the main entry that runs anywhere (browsers,
+ * workers), i.e. all but reading case files from disk. The command line's browser page uses it.
+ */
+
+export { buildModule } from './build-module.js';
+export type { CaseModule, CaseTensor, ConformanceCase, LoadedCase } from './case-format.js';
+export { caseModules, loadedCase, parseCase } from './case-format.js';
+export type { ErrorStats, Tolerance } from './compare.js';
+export { compareValues } from './compare.js';
+export { trainingLoopLeak } from './leak-check.js';
+export type { PrimitiveCheck } from './primitive-checks.js';
+export { finiteDifference, primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
+export type { CaseComputation, CaseResult, RunCaseOptions } from './run-case.js';
+export { compareComputation, computeCase, expectedValues, runCase } from './run-case.js';
+export type { TrainingFixture, TrainingResult } from './run-training.js';
+export { runTrainingFixture } from './run-training.js';
+export { defaultTolerances } from './tolerances.js';

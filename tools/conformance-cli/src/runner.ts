@@ -1,0 +1,24 @@
+/** How the command line runs cases on one backend: in this process, or elsewhere (webgl: a browser). */
+import type { CaseResult, ConformanceCase, RunCaseOptions } from '@recur/conformance';
+import { runCase } from '@recur/conformance';
+import type { AnyBackend, DType } from '@recur/core';
+
+/** Runs parsed cases on one backend and gives one result per case, in order. */
+export interface CaseRunner {
+  /** Element types the backend computes in, best first. */
+  readonly dtypes: readonly DType[];
+  /** Where it runs, printed before its results (e.g. the browser and GL renderer). */
+  readonly detail?: string;
+  run(cases: readonly ConformanceCase[], options: RunCaseOptions): Promise<CaseResult[]>;
+  /** Releases what the runner holds (a browser). */
+  close(): Promise<void>;
+}
+
+/** A runner over a backend in this process. */
+export function inProcessRunner(backend: AnyBackend): CaseRunner {
+  return {
+    dtypes: backend.dtypes,
+    run: async (cases, options) => cases.map((c) => runCase(backend, c, options)),
+    close: async () => {},
+  };
+}
