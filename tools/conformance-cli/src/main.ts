@@ -11,7 +11,7 @@ import { committedCasesDir, defaultTolerances, loadCases } from '@recur/conforma
 import type { DType } from '@recur/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { backendNames, loadBackend } from './backends.js';
-import { buildReport, renderProblems, renderTable } from './report.js';
+import { buildReport, renderProblems, renderSummary, renderTable } from './report.js';
 
 function parseBackend(value: string, previous: string[] = []): string[] {
   const names = value
@@ -37,6 +37,7 @@ async function main(): Promise<number> {
       parseBackend,
     )
     .option('--json <file>', 'write a recur-report/1 JSON report')
+    .option('--no-timing', 'skip the W1 LSTM training-step timing shown beside the errors')
     .option(
       '--dtype <dtype>',
       "compute in this dtype where the backend has it (default: each backend's first, float32)",
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
     backend?: string[];
     json?: string;
     dtype?: DType;
+    timing: boolean;
   }>();
   if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
     program.error(`--dtype must be float32 or float64, got "${options.dtype}"`, { exitCode: 2 });
@@ -70,6 +72,7 @@ async function main(): Promise<number> {
   const requested = options.backend ?? [...backendNames];
   const backends = [];
   const results: CaseResult[] = [];
+  const timings = new Map<string, number>();
   for (const name of requested) {
     const b = await loadBackend(name);
     backends.push(b);
@@ -84,6 +87,8 @@ async function main(): Promise<number> {
     const tolerance = defaultTolerances[dtype];
     const parsed = loaded.flatMap((entry) => ('case' in entry ? [entry.case] : []));
     const computed = await runner.run(parsed, { dtype, tolerance });
+    // Speed beside correctness: the W1 (B16 T32 I32 H64) LSTM training step, as `pnpm bench` measures it.
+    if (options.timing) timings.set(name, await runner.timeW1Train());
     await runner.close();
     let next = 0;
     for (const entry of loaded) {
@@ -104,8 +109,9 @@ async function main(): Promise<number> {
       }
     }
   }
-  const report = buildReport(backends, results);
+  const report = buildReport(backends, results, timings);
   console.log(renderTable(report));
+  console.log(renderSummary(report));
   for (const line of renderProblems(report)) console.log(line);
   if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
   const passed = results.filter((r) => r.status === 'pass').length;

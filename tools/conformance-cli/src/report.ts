@@ -6,21 +6,61 @@ import type { LoadedBackend } from './backends.js';
 /** A `recur-report/1` report (CASE_FORMAT.md). */
 export interface Report {
   format: 'recur-report/1';
-  backends: { name: string; status: 'ok' | 'unavailable'; reason?: string }[];
+  backends: { name: string; status: 'ok' | 'unavailable'; reason?: string; w1TrainMs?: number }[];
   results: CaseResult[];
 }
 
-/** Builds the report from the loaded backends and every result. */
-export function buildReport(backends: readonly LoadedBackend[], results: CaseResult[]): Report {
+/** Builds the report from the loaded backends, every result and each backend's W1 train median (ms). */
+export function buildReport(
+  backends: readonly LoadedBackend[],
+  results: CaseResult[],
+  w1TrainMs: ReadonlyMap<string, number> = new Map(),
+): Report {
   return {
     format: 'recur-report/1',
-    backends: backends.map((b) =>
-      'runner' in b
+    backends: backends.map((b) => {
+      if (!('runner' in b)) return { name: b.name, status: 'unavailable', reason: b.unavailable };
+      const ms = w1TrainMs.get(b.name);
+      return ms === undefined
         ? { name: b.name, status: 'ok' }
-        : { name: b.name, status: 'unavailable', reason: b.unavailable },
-    ),
+        : { name: b.name, status: 'ok', w1TrainMs: ms };
+    }),
     results,
   };
+}
+
+/** One row per backend: cases passed, worst output and gradient errors, and the W1 LSTM training median. */
+export function renderSummary(report: Report): string {
+  const table = new Table({
+    head: [
+      'backend',
+      'passed',
+      'worst output error (abs)',
+      'worst gradient error (abs)',
+      'W1 LSTM train median',
+    ],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const b of report.backends) {
+    if (b.status !== 'ok') continue;
+    const rows = report.results.filter((r) => r.backend === b.name);
+    let output = 0;
+    let gradient = 0;
+    for (const r of rows) {
+      for (const [name, e] of Object.entries(r.errors)) {
+        if (name.startsWith('grad.')) gradient = Math.max(gradient, e.maxAbs);
+        else output = Math.max(output, e.maxAbs);
+      }
+    }
+    table.push([
+      b.name,
+      `${rows.filter((r) => r.status === 'pass').length} / ${rows.length}`,
+      output.toExponential(1),
+      gradient.toExponential(1),
+      b.w1TrainMs === undefined ? 'not measured' : `${b.w1TrainMs.toFixed(1)} ms`,
+    ]);
+  }
+  return table.toString();
 }
 
 function worst(result: CaseResult): { maxAbs: number; maxRel: number } {

@@ -1,4 +1,6 @@
 /** How the command line runs cases on one backend: in this process, or elsewhere (webgl: a browser). */
+
+import { measureTrainStep } from '@recur/bench';
 import type { CaseResult, ConformanceCase, RunCaseOptions } from '@recur/conformance';
 import { runCase } from '@recur/conformance';
 import type { AnyBackend, DType } from '@recur/core';
@@ -10,6 +12,8 @@ export interface CaseRunner {
   /** Where it runs, printed before its results (e.g. the browser and GL renderer). */
   readonly detail?: string;
   run(cases: readonly ConformanceCase[], options: RunCaseOptions): Promise<CaseResult[]>;
+  /** Median ms of a W1 LSTM training step (B16 T32 I32 H64), measured as `pnpm bench` does. */
+  timeW1Train(): Promise<number>;
   /** Releases what the runner holds (a browser). */
   close(): Promise<void>;
 }
@@ -19,6 +23,7 @@ export function inProcessRunner(backend: AnyBackend): CaseRunner {
   return {
     dtypes: backend.dtypes,
     run: async (cases, options) => cases.map((c) => runCase(backend, c, options)),
+    timeW1Train: async () => measureTrainStep(backend, { cell: 'lstm', workload: 'W1', reps: 5 }).median,
     close: async () => {},
   };
 }

@@ -3,6 +3,7 @@
  * (`webgl.ts`), it creates the webgl backend and runs the cases the command line hands it.
  */
 import { createWebglBackend, type WebglBackend } from '@recur/backend-webgl';
+import { measureTrainStep } from '@recur/bench';
 import type { CaseResult, ConformanceCase, RunCaseOptions } from '@recur/conformance/portable';
 import { runCase } from '@recur/conformance/portable';
 
@@ -15,6 +16,8 @@ export type PageInit =
 export interface ConformancePage {
   init(): Promise<PageInit>;
   run(cases: readonly ConformanceCase[], options: RunCaseOptions): CaseResult[];
+  /** Median ms of a W1 LSTM training step on webgl. */
+  timeW1Train(): number;
 }
 
 let backend: WebglBackend | undefined;
@@ -39,6 +42,10 @@ const page: ConformancePage = {
     // No silent fallback: every case ran on tfjs's webgl backend.
     if (backend.tf.getBackend() !== 'webgl') throw new Error(`tfjs switched to '${backend.tf.getBackend()}'`);
     return results;
+  },
+  timeW1Train() {
+    if (backend === undefined) throw new Error('webgl backend not initialized');
+    return measureTrainStep(backend, { cell: 'lstm', workload: 'W1', reps: 5 }).median;
   },
 };
 

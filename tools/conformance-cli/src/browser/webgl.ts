@@ -106,6 +106,10 @@ export async function loadWebglRunner(
         }
         return results;
       },
+      timeW1Train: () =>
+        page.evaluate(() =>
+          (globalThis as { recurConformance?: ConformancePage }).recurConformance!.timeW1Train(),
+        ),
       close: () => open.close(),
     };
   } catch (error) {
