@@ -37,7 +37,7 @@ describe('pnpm conformance', () => {
     expect(r.status).toBe(1);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.format).toBe('recur-report/1');
-    expect(json.backends).toEqual([{ name: 'js', status: 'ok' }]);
+    expect(json.backends).toEqual([{ name: 'js', status: 'ok', w1TrainMs: expect.any(Number) }]);
     const byCase = Object.fromEntries(json.results.map((x: { case: string }) => [x.case, x]));
     expect(byCase['my-own-gru'].status).toBe('pass');
     expect(byCase['my-own-gru'].errors['grad.weight_ih_l0'].maxAbs).toBeLessThan(1e-5);

@@ -45,7 +45,7 @@ describe.skipIf(!hasChromium)('pnpm conformance --backend webgl', () => {
     expect(r.status).toBe(1);
     const json = JSON.parse(readFileSync(report, 'utf8'));
     expect(json.format).toBe('recur-report/1');
-    expect(json.backends).toEqual([{ name: 'webgl', status: 'ok' }]);
+    expect(json.backends).toEqual([{ name: 'webgl', status: 'ok', w1TrainMs: expect.any(Number) }]);
     const byCase = Object.fromEntries(json.results.map((x: { case: string }) => [x.case, x]));
     expect(byCase['my-lstm']).toMatchObject({
       backend: 'webgl',

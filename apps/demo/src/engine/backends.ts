@@ -30,7 +30,9 @@ export async function createBackend(name: BackendName): Promise<CreatedBackend> 
     case 'js': {
       const { createJsBackend } = await import('@recur/backend-js');
       const backend = createJsBackend();
-      return { backend, detail: backend.kernelInfo.detail };
+      // Which kernel tier the js backend picked (WebAssembly SIMD or plain TypeScript), when it says.
+      const info = (backend as { kernelInfo?: { detail: string } }).kernelInfo;
+      return { backend, detail: info?.detail ?? 'plain TypeScript kernels' };
     }
     case 'wasm': {
       const { createWasmBackend } = await import('@recur/backend-wasm');
