@@ -26,6 +26,8 @@ interface TapeNode {
   readonly needs: readonly boolean[];
   readonly outputs: readonly JsTensor[];
   readonly backward: Backward;
+  /** Frees what the backward kept alive (e.g. wasm-resident caches); called once the session ends. */
+  readonly release: (() => void) | undefined;
 }
 
 /** Creates a tracked tensor around `data` (the engine's constructor, so gradients are counted too). */
@@ -73,12 +75,26 @@ export class Tape {
   /**
    * Records `op` if one of `inputs` is tracked (otherwise does nothing, so ops may call this
    * unconditionally), and marks `outputs` as tracked.
+   *
+   * `release`, when given, frees resources the backward needs (e.g. caches resident in wasm memory).
+   * It runs exactly once: right away when nothing is recorded, otherwise when the running
+   * `valueAndGrads` ends (after the backward pass, or when `f` throws). A backward may free the same
+   * resources earlier; `release` must then do nothing more.
    */
-  record(op: string, inputs: readonly JsTensor[], outputs: readonly JsTensor[], backward: Backward): void {
-    if (!this.anyTracked(inputs)) return;
+  record(
+    op: string,
+    inputs: readonly JsTensor[],
+    outputs: readonly JsTensor[],
+    backward: Backward,
+    release?: () => void,
+  ): void {
+    if (!this.anyTracked(inputs)) {
+      release?.();
+      return;
+    }
     const needs = inputs.map((t) => t.trackedIn === this.#recording);
     for (const y of outputs) y.trackedIn = this.#recording;
-    this.#nodes.push({ op, inputs, needs, outputs, backward });
+    this.#nodes.push({ op, inputs, needs, outputs, backward, release });
   }
 
   /**
@@ -99,20 +115,25 @@ export class Tape {
         }
         this.#recording = id;
         this.#nodes = [];
-        let value: JsTensor;
+        let nodes: TapeNode[] = [];
         try {
-          value = f();
+          let value: JsTensor;
+          try {
+            value = f();
+          } finally {
+            this.#recording = 0;
+            nodes = this.#nodes;
+            this.#nodes = [];
+          }
+          if (value.shape.length !== 0) {
+            throw new Error(
+              `valueAndGrads: f must return a scalar (shape []), got shape [${value.shape.join(',')}]`,
+            );
+          }
+          return { value, grads: this.#backpropagate(nodes, value, xs, id) };
         } finally {
-          this.#recording = 0;
+          for (const node of nodes) node.release?.();
         }
-        if (value.shape.length !== 0) {
-          throw new Error(
-            `valueAndGrads: f must return a scalar (shape []), got shape [${value.shape.join(',')}]`,
-          );
-        }
-        const nodes = this.#nodes;
-        this.#nodes = [];
-        return { value, grads: this.#backpropagate(nodes, value, xs, id) };
       },
       (r) => [r.value, ...r.grads],
     );
@@ -170,8 +191,7 @@ export class Tape {
     }
     // The first gradient may be shared with another input (e.g. add passes dy to both): copy once.
     const sum = allocLike(acc.t.data, acc.t.size);
-    sum.set(acc.t.data);
-    addInto(sum, dx.data);
+    addTo(sum, acc.t.data, dx.data);
     grads.set(x, { t: this.#make(sum, x.shape), owned: true });
   }
 
@@ -191,6 +211,15 @@ export class Tape {
       return g;
     });
   }
+}
+
+/** `target = a + b`, elementwise, in one pass (the copy-then-add it replaces touched `target` twice). */
+function addTo(
+  target: Float32Array | Float64Array,
+  a: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+): void {
+  for (let i = 0; i < target.length; i++) target[i] = a[i] + b[i];
 }
 
 /** `target += source`, elementwise. */

@@ -16,6 +16,14 @@ import { gruKernel } from './gru.js';
 import { lstmKernel } from './lstm.js';
 import { rnnReluKernel, rnnTanhKernel } from './rnn.js';
 import { type BackwardRun, type CellKernel, isValid, type SequenceRun } from './run.js';
+import {
+  columnSums,
+  foldedBias,
+  type Role,
+  type RoleGrads,
+  recordSequence,
+  sequenceSizes,
+} from './shared.js';
 
 /** The cell kinds this backend fuses, and their step math. */
 export const CELL_KERNELS: Readonly<Record<CellKind, CellKernel>> = {
@@ -25,20 +33,12 @@ export const CELL_KERNELS: Readonly<Record<CellKind, CellKernel>> = {
   gru: gruKernel,
 };
 
-/** Which argument each input of the tape node is, so the backward can return grads in order. */
-type Role = 'input' | 'h0' | 'c0' | 'weightIh' | 'weightHh' | 'biasIh' | 'biasHh' | 'weightHr';
-
-/** Runs one direction of one layer (see `SequenceArgs`), differentiable as one tape node. */
+/** Runs one direction of one layer (see `SequenceArgs`) in plain TypeScript, as one tape node. */
 export function runSequence(e: Engine, args: SequenceArgs<JsTensor>): SequenceResult<JsTensor> {
   const kernel = CELL_KERNELS[args.cell];
+  const sizes = sequenceSizes(args);
+  const { T, N, I, H, Hout, GH, isLstm, isGru, projected } = sizes;
   const x = args.input.data;
-  const [T, N, I] = args.input.shape;
-  const GH = args.weightIh.shape[0];
-  const H = GH / kernel.gateCount;
-  const Hout = args.weightHh.shape[1];
-  const isLstm = args.cell === 'lstm';
-  const isGru = args.cell === 'gru';
-  const projected = isLstm && args.weightHr !== undefined;
   const gemm = e.gemm;
   const wih = args.weightIh.data;
   const whh = args.weightHh.data;
@@ -56,6 +56,7 @@ export function runSequence(e: Engine, args: SequenceArgs<JsTensor>): SequenceRe
   const cs = isLstm ? allocLike(x, (T + 1) * N * H) : null;
   // A missing c0 means zeros, like PyTorch's default initial state.
   if (cs !== null && args.c0 !== undefined) cs.set(args.c0.data, first * N * H);
+
   const run: SequenceRun = {
     cell: args.cell,
     T,
@@ -79,49 +80,21 @@ export function runSequence(e: Engine, args: SequenceArgs<JsTensor>): SequenceRe
     whhT: gemm.pack(whh, 0, true, Hout, GH),
     whrT: whr === null ? null : gemm.pack(whr, 0, true, H, Hout),
   };
+
   for (let s = 0; s < T; s++) {
     const t = args.reverse ? T - 1 - s : s;
     kernel.forwardStep(run, t, args.reverse ? t + 1 : t, args.reverse ? t : t + 1);
   }
 
   const last = args.reverse ? 0 : T;
-  const output = e.tensor(run.output, [T, N, Hout]);
-  const hn = e.tensor(hs.slice(last * N * Hout, (last + 1) * N * Hout), [N, Hout]);
-  const cn = cs === null ? undefined : e.tensor(cs.slice(last * N * H, (last + 1) * N * H), [N, H]);
-
-  const inputs: JsTensor[] = [];
-  const roles: Role[] = [];
-  for (const role of ['input', 'h0', 'c0', 'weightIh', 'weightHh', 'biasIh', 'biasHh', 'weightHr'] as const) {
-    const t = args[role];
-    if (t !== undefined && (role !== 'c0' || isLstm) && (role !== 'weightHr' || projected)) {
-      inputs.push(t);
-      roles.push(role);
-    }
-  }
-  const outputs = cn === undefined ? [output, hn] : [output, hn, cn];
-  e.tape.record(`sequence.${args.cell}`, inputs, outputs, (dys, needs) => {
-    const need = (role: Role) => {
-      const i = roles.indexOf(role);
-      return i >= 0 && needs[i];
-    };
-    const grads = backward(run, kernel, wih, whh, whr, dys, need);
-    return roles.map((role, i) => (needs[i] ? e.tensor(grads[role]!, inputs[i].shape) : null));
-  });
-  return cn === undefined ? { output, hn } : { output, hn, cn };
-}
-
-/** `b_ih + b_hh` (GRU: without `b_hn`, which stays inside `r ⊙ (…)`), or null when there is no bias. */
-function foldedBias(args: SequenceArgs<JsTensor>, GH: number, H: number, isGru: boolean): TypedArray | null {
-  const { biasIh, biasHh } = args;
-  if (biasIh === undefined && biasHh === undefined) return null;
-  const bias = allocLike(args.input.data, GH);
-  if (biasIh !== undefined) bias.set(biasIh.data);
-  if (biasHh !== undefined) {
-    const bhh = biasHh.data;
-    const width = isGru ? 2 * H : GH;
-    for (let j = 0; j < width; j++) bias[j] += bhh[j];
-  }
-  return bias;
+  const result = {
+    output: run.output,
+    hn: hs.slice(last * N * Hout, (last + 1) * N * Hout),
+    cn: cs === null ? null : cs.slice(last * N * H, (last + 1) * N * H),
+  };
+  return recordSequence(e, args, sizes, result, (dys, need) =>
+    backward(run, kernel, wih, whh, whr, dys, need),
+  );
 }
 
 /** BPTT over the whole sequence; returns the gradient data of every argument `need` asks for. */
@@ -133,7 +106,7 @@ function backward(
   whr: TypedArray | null,
   dys: readonly (JsTensor | null)[],
   need: (role: Role) => boolean,
-): Partial<Record<Role, TypedArray>> {
+): RoleGrads {
   const { T, N, I, H, Hout, GH, x, gemm, reverse } = run;
   const TN = T * N;
   const dOut = dys[0]?.data ?? null;
@@ -172,7 +145,7 @@ function backward(
     bw.dhPrev = carried;
   }
 
-  const grads: Partial<Record<Role, TypedArray>> = {};
+  const grads: RoleGrads = {};
   if (need('input')) {
     grads.input = allocLike(x, TN * I);
     gemm.gemm(TN, I, GH, da, 0, false, wih, 0, false, grads.input, 0, false);
@@ -189,23 +162,11 @@ function backward(
     const hPrev = reverse ? N * Hout : 0;
     gemm.gemm(GH, Hout, TN, bw.dgh, 0, true, run.hs, hPrev, false, grads.weightHh, 0, false);
   }
-  if (need('biasIh')) grads.biasIh = columnSums(da, TN, GH);
-  if (need('biasHh')) grads.biasHh = columnSums(bw.dgh, TN, GH);
+  if (need('biasIh')) grads.biasIh = columnSums(da, 0, TN, GH, x);
+  if (need('biasHh')) grads.biasHh = columnSums(bw.dgh, 0, TN, GH, x);
   if (need('weightHr')) {
     grads.weightHr = allocLike(x, Hout * H);
     gemm.gemm(Hout, H, TN, bw.dhValid!, 0, true, run.m!, 0, false, grads.weightHr, 0, false);
   }
   return grads;
-}
-
-/** Sums the `rows` rows of a `[rows, width]` matrix, in float64, rounded once. */
-function columnSums(a: TypedArray, rows: number, width: number): TypedArray {
-  const acc = new Float64Array(width);
-  for (let r = 0; r < rows; r++) {
-    const base = r * width;
-    for (let j = 0; j < width; j++) acc[j] += a[base + j];
-  }
-  const out = allocLike(a, width);
-  out.set(acc);
-  return out;
 }

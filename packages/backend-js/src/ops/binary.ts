@@ -5,7 +5,7 @@
 
 import type { BinaryOp, TypedArray } from '@recur/core';
 import type { Engine } from '../engine.js';
-import { allocLike, type JsTensor, sizeOf, stridesOf } from '../tensor.js';
+import { allocLike, type JsTensor, sameShape, sizeOf, stridesOf } from '../tensor.js';
 import { sumToShape } from './reduce.js';
 import { broadcastShape, broadcastStrides, planLoop } from './strided.js';
 
@@ -19,6 +19,11 @@ export function binaryKernel(
   outShape: readonly number[],
 ): TypedArray {
   const out = allocLike(a, sizeOf(outShape));
+  if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) {
+    // The common case (no broadcasting): one flat loop, no offset tables.
+    binaryRow(op, out.length, out, 0, 1, a, 0, 1, b, 0, 1);
+    return out;
+  }
   const plan = planLoop(outShape, [
     stridesOf(outShape),
     broadcastStrides(aShape, outShape),
@@ -83,6 +88,11 @@ export function binary(e: Engine, op: BinaryOp, a: JsTensor, b: JsTensor): JsTen
           needs[1] ? sumToShape(e, at(negate(g.data)), bShape) : null,
         ];
       case 'mul':
+        if (a === b) {
+          // x·x (a square, e.g. inside a mean-squared loss): d/dx = 2·g·x, one pass and one array
+          // instead of g·x twice plus their sum on the tape.
+          return [needs[0] ? at(scaledProduct(g.data, aData, 2)) : null, null];
+        }
         return [
           needs[0]
             ? sumToShape(e, at(binaryKernel('mul', g.data, shape, bData, bShape, shape)), aShape)
@@ -107,6 +117,13 @@ export function binary(e: Engine, op: BinaryOp, a: JsTensor, b: JsTensor): JsTen
     }
   });
   return y;
+}
+
+/** `factor · x ⊙ y` (same shapes) into a new array. */
+function scaledProduct(x: TypedArray, y: TypedArray, factor: number): TypedArray {
+  const out = allocLike(x, x.length);
+  for (let i = 0; i < x.length; i++) out[i] = factor * x[i] * y[i];
+  return out;
 }
 
 /** A negated copy. */

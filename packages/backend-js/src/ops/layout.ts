@@ -13,6 +13,9 @@ export function reshape(e: Engine, x: JsTensor, shape: readonly number[]): JsTen
   return y;
 }
 
+/** Rows at least this long are moved with `TypedArray.set` (its per-call cost beats a JS loop beyond). */
+const ROW_COPY_MIN = 16;
+
 /** Copies `x` with its axes permuted: output axis i is input axis `perm[i]`. */
 export function transposeKernel(
   x: TypedArray,
@@ -25,6 +28,12 @@ export function transposeKernel(
   const plan = planLoop(outShape, [stridesOf(outShape), perm.map((p) => inStrides[p])]);
   const [os, xs] = plan.innerStrides;
   const [oOuter, xOuter] = plan.outer;
+  if (os === 1 && xs === 1 && plan.inner >= ROW_COPY_MIN) {
+    // The last axis stays last (e.g. batch-first ↔ time-major): whole rows move at memcpy speed.
+    for (let o = 0; o < plan.outerCount; o++)
+      out.set(x.subarray(xOuter[o], xOuter[o] + plan.inner), oOuter[o]);
+    return out;
+  }
   for (let o = 0; o < plan.outerCount; o++) {
     let oi = oOuter[o];
     let xi = xOuter[o];

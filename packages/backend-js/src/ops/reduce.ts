@@ -71,6 +71,11 @@ export function expandKernel(
   shape: readonly number[],
 ): TypedArray {
   const out = allocLike(src, sizeOf(shape));
+  if (srcStrides.every((s) => s === 0)) {
+    // A scalar spread over the whole shape (the gradient of a full sum, e.g. of a mean loss).
+    out.fill(src[0]);
+    return out;
+  }
   const plan = planLoop(shape, [stridesOf(shape), srcStrides]);
   const [os, ss] = plan.innerStrides;
   const [oOuter, sOuter] = plan.outer;

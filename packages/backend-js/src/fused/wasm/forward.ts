@@ -1,0 +1,138 @@
+/**
+ * The fused sequence on the SIMD tier (float32): the same algorithm as `fused/sequence.ts`, with
+ * every buffer resident in wasm memory from the input projection to the end of BPTT.
+ *
+ * Per call, the input and weights are copied in once and the weights packed once; each step then
+ * runs one product and one gate kernel without leaving wasm memory and without allocating. The
+ * forward caches stay resident until the tape releases the node (after its backward, or at once when
+ * nothing is being differentiated), so memory returns to the allocator for the next call.
+ */
+
+import type { SequenceArgs, SequenceResult } from '@recur/core';
+import type { Engine } from '../../engine.js';
+import type { JsTensor } from '../../tensor.js';
+import { HeapScope } from '../../wasm/heap.js';
+import type { WasmRuntime } from '../../wasm/runtime.js';
+import { foldedBias, recordSequence, sequenceSizes } from '../shared.js';
+import { wasmBackward } from './backward.js';
+import { WASM_STEPS } from './steps.js';
+import { type ForwardScratch, rowAt, StepRows, type WasmRun } from './wasm-run.js';
+
+/** Runs one direction of one layer in the wasm kernels (float32 arguments only), as one tape node. */
+export function runWasmSequence(
+  e: Engine,
+  rt: WasmRuntime,
+  args: SequenceArgs<JsTensor>,
+): SequenceResult<JsTensor> {
+  const sizes = sequenceSizes(args);
+  const { T, N, I, H, Hout, GH, isLstm, isGru, projected } = sizes;
+  const { heap, gemm } = rt;
+  const steps = WASM_STEPS[args.cell];
+  const caches = new HeapScope(heap);
+  const scratch = new HeapScope(heap);
+  try {
+    // Allocate everything first: the float32 view is only stable between allocations.
+    const run: WasmRun = {
+      cell: args.cell,
+      sizes,
+      reverse: args.reverse,
+      rows: new StepRows(T, N, args.lengths),
+      rt,
+      caches,
+      x: caches.f32(T * N * I),
+      gates: caches.f32(T * N * GH),
+      hs: caches.f32((T + 1) * N * Hout),
+      cs: isLstm ? caches.f32((T + 1) * N * H) : 0,
+      m: projected ? caches.f32(T * N * H) : 0,
+      ghn: isGru ? caches.f32(T * N * H) : 0,
+    };
+    const wih = scratch.f32(GH * I);
+    const whh = scratch.f32(GH * Hout);
+    const whr = projected ? scratch.f32(Hout * H) : 0;
+    const gh = isGru ? scratch.f32(N * GH) : 0;
+    const bhn = isGru ? scratch.f32(H) : 0;
+    heap.write(run.x, args.input.data as Float32Array);
+    heap.write(wih, args.weightIh.data as Float32Array);
+    heap.write(whh, args.weightHh.data as Float32Array);
+    if (projected) heap.write(whr, args.weightHr!.data as Float32Array);
+    if (isGru) {
+      if (args.biasHh !== undefined)
+        heap.write(bhn, (args.biasHh.data as Float32Array).subarray(2 * H, 3 * H));
+      else heap.zero(bhn, H);
+    }
+
+    // Pre-activations of the input path for all steps: biases first, then one product on top.
+    const bias = foldedBias(args, GH, H, isGru);
+    if (bias !== null) {
+      // Row 0 gets the bias; then doubling copies fill the rest in log2(T·N) memcpy-speed moves.
+      const view = heap.view(run.gates, T * N * GH);
+      view.set(bias);
+      for (let filled = 1; filled < T * N; filled *= 2) {
+        view.copyWithin(filled * GH, 0, Math.min(filled, T * N - filled) * GH);
+      }
+    }
+    const wihT = gemm.pack(wih, true, I, GH);
+    try {
+      gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, bias !== null);
+    } finally {
+      gemm.free(wihT);
+    }
+
+    const first = args.reverse ? T : 0;
+    heap.write(rowAt(run.hs, first * N, Hout), args.h0.data as Float32Array);
+    if (isLstm) {
+      // A missing c0 means zeros, like PyTorch's default initial state.
+      if (args.c0 !== undefined) heap.write(rowAt(run.cs, first * N, H), args.c0.data as Float32Array);
+      else heap.zero(rowAt(run.cs, first * N, H), N * H);
+    }
+
+    const whhT = gemm.pack(whh, true, Hout, GH);
+    const whrT = projected ? gemm.pack(whr, true, H, Hout) : null;
+    const fw: ForwardScratch = { whhT, whrT, gh, bhn };
+    try {
+      for (let s = 0; s < T; s++) {
+        const t = args.reverse ? T - 1 - s : s;
+        steps.forward(run, fw, t, args.reverse ? t + 1 : t, args.reverse ? t : t + 1);
+      }
+    } finally {
+      gemm.free(whhT);
+      if (whrT !== null) gemm.free(whrT);
+    }
+    scratch.release();
+
+    const result = readResults(run);
+    return recordSequence(
+      e,
+      args,
+      sizes,
+      result,
+      (dys, need) => wasmBackward(run, args, dys, need),
+      () => caches.release(),
+    );
+  } catch (error) {
+    scratch.release();
+    caches.release();
+    throw error;
+  }
+}
+
+/** Copies output, hn and cn out of wasm memory; padded output rows are zeros. */
+function readResults(run: WasmRun): { output: Float32Array; hn: Float32Array; cn: Float32Array | null } {
+  const { T, N, H, Hout } = run.sizes;
+  const { heap } = run.rt;
+  // Output row t is state slot next(t): slots 1 … T forward, 0 … T−1 reverse, consecutive either way.
+  const output = heap.read(rowAt(run.hs, run.reverse ? 0 : N, Hout), T * N * Hout);
+  const { idle, idleStart } = run.rows;
+  for (let t = 0; t < T; t++) {
+    for (let i = idleStart[t]; i < idleStart[t + 1]; i++) {
+      const row = t * N + idle[i];
+      output.fill(0, row * Hout, (row + 1) * Hout);
+    }
+  }
+  const last = run.reverse ? 0 : T;
+  return {
+    output,
+    hn: heap.read(rowAt(run.hs, last * N, Hout), N * Hout),
+    cn: run.cs === 0 ? null : heap.read(rowAt(run.cs, last * N, H), N * H),
+  };
+}

@@ -1,0 +1,159 @@
+import type { CellKind, SequenceArgs, SequenceResult } from '@recur/core';
+import { describe, expect, it } from 'vitest';
+import type { JsBackend } from '../../backend.js';
+import { createJsBackend } from '../../index.js';
+import type { JsTensor } from '../../tensor.js';
+import { simdBackend, simdEngine } from '../../testing/flavours.js';
+import { weightedSum } from '../../testing/gradcheck.js';
+import { count, rng, uniform } from '../../testing/random.js';
+import { PLAIN_FLAVOUR, RELAXED_FLAVOUR } from '../../wasm/module.js';
+import { createFusedKernels } from '../index.js';
+import { GATE_COUNT } from '../shared.js';
+
+interface Config {
+  readonly cell: CellKind;
+  readonly T: number;
+  readonly N: number;
+  readonly I: number;
+  readonly H: number;
+  readonly reverse: boolean;
+  readonly lengths?: readonly number[];
+  readonly bias: boolean;
+  readonly proj: number;
+}
+
+/** Shapes that hit the kernels' edges: batch 1 (GEMV), batches not a multiple of the tile, odd H (tails). */
+const SHAPES = [
+  { T: 5, N: 4, I: 3, H: 5, lengths: [5, 2, 4, 1] },
+  { T: 6, N: 1, I: 7, H: 9 },
+  { T: 4, N: 13, I: 20, H: 17, lengths: [4, 4, 3, 4, 1, 2, 4, 4, 4, 3, 4, 2, 4] },
+];
+
+const configs: Config[] = [];
+for (const cell of ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'] as const) {
+  for (const shape of SHAPES) {
+    for (const reverse of [false, true]) {
+      configs.push({ cell, ...shape, reverse, bias: !reverse, proj: 0 });
+      if (cell === 'lstm') configs.push({ cell, ...shape, reverse, bias: true, proj: 3 });
+    }
+  }
+}
+
+/** Random float64 arguments of a config by name. */
+function inputsFor(c: Config, seed: number): Record<string, { data: Float64Array; shape: number[] }> {
+  const random = rng(seed);
+  const GH = GATE_COUNT[c.cell] * c.H;
+  const Hout = c.proj > 0 ? c.proj : c.H;
+  const shapes: Record<string, number[]> = {
+    input: [c.T, c.N, c.I],
+    h0: [c.N, Hout],
+    weightIh: [GH, c.I],
+    weightHh: [GH, Hout],
+  };
+  if (c.cell === 'lstm') shapes.c0 = [c.N, c.H];
+  if (c.bias) Object.assign(shapes, { biasIh: [GH], biasHh: [GH] });
+  if (c.proj > 0) shapes.weightHr = [c.proj, c.H];
+  return Object.fromEntries(
+    Object.entries(shapes).map(([name, shape]) => [
+      name,
+      { data: uniform(random, count(shape), -0.7, 0.7), shape },
+    ]),
+  );
+}
+
+/** Outputs and the gradient of every argument, read back, on backend `b` at `dtype`. */
+function evaluate(
+  b: JsBackend,
+  c: Config,
+  inputs: ReturnType<typeof inputsFor>,
+  dtype: 'float32' | 'float64',
+) {
+  return b.tidy(
+    () => {
+      const names = Object.keys(inputs);
+      const ts = names.map((n) => b.fromData(inputs[n].data, inputs[n].shape, dtype));
+      const byName = Object.fromEntries(names.map((n, i) => [n, ts[i]]));
+      const args = {
+        cell: c.cell,
+        reverse: c.reverse,
+        lengths: c.lengths === undefined ? undefined : Int32Array.from(c.lengths),
+        ...byName,
+      } as unknown as SequenceArgs<JsTensor>;
+      const loss = (r: SequenceResult<JsTensor>) => {
+        let total = b.binary('add', weightedSum(b, r.output, 1), weightedSum(b, r.hn, 2));
+        if (r.cn !== undefined) total = b.binary('add', total, weightedSum(b, r.cn, 3));
+        return total;
+      };
+      const r = b.fused!.sequence(args);
+      const values = [r.output, r.hn, ...(r.cn ? [r.cn] : [])].map((t) => b.read(t));
+      const { grads } = b.valueAndGrads(() => loss(b.fused!.sequence(args)), ts);
+      return { values, grads: grads.map((g, i) => ({ name: names[i], data: b.read(g) })) };
+    },
+    () => [],
+  );
+}
+
+/** float32 results against the float64 reference, relative to each array's scale. */
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
+  expect(got.length).toBe(want.length);
+  let scale = 1e-3;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= 2e-5 * scale)) expect.fail(`${what}[${i}]: ${got[i]} vs ${want[i]}`);
+  }
+}
+
+describe('fused sequences on the SIMD tier match the scalar float64 kernels', () => {
+  const reference = createJsBackend({ kernel: 'scalar' });
+  const flavours = [
+    { name: 'relaxed FMA', backend: simdBackend(RELAXED_FLAVOUR) },
+    { name: 'mul+add', backend: simdBackend(PLAIN_FLAVOUR) },
+    { name: 'relaxed FMA, 2 threads', backend: simdBackend(RELAXED_FLAVOUR, 2, true) },
+  ];
+  configs.forEach((c, index) => {
+    const title =
+      `${c.cell} T${c.T} N${c.N} I${c.I} H${c.H}${c.reverse ? ' reverse' : ''}` +
+      `${c.lengths ? ' lengths' : ''}${c.bias ? '' : ' no bias'}${c.proj ? ` proj ${c.proj}` : ''}`;
+    it(title, () => {
+      const inputs = inputsFor(c, 1000 + index);
+      const want = evaluate(reference, c, inputs, 'float64');
+      for (const { name, backend } of flavours) {
+        const got = evaluate(backend, c, inputs, 'float32');
+        for (const [i, v] of got.values.entries()) expectClose(v, want.values[i], `${name} output ${i}`);
+        for (const [i, g] of got.grads.entries())
+          expectClose(g.data, want.grads[i].data, `${name} d${g.name}`);
+      }
+    });
+  });
+
+  it('leaves nothing allocated in wasm memory after forward-only and training calls', () => {
+    const e = simdEngine(RELAXED_FLAVOUR);
+    const heap = e.wasm!.heap;
+    const kept = heap.liveBytes;
+    const fused = createFusedKernels(e);
+    const c: Config = { cell: 'lstm', T: 5, N: 4, I: 3, H: 5, reverse: false, bias: true, proj: 2 };
+    const inputs = inputsFor(c, 9);
+    const ts = Object.entries(inputs).map(
+      ([name, x]) => [name, e.tensor(Float32Array.from(x.data), x.shape)] as const,
+    );
+    const args = {
+      cell: c.cell,
+      reverse: false,
+      ...Object.fromEntries(ts),
+    } as unknown as SequenceArgs<JsTensor>;
+    fused.sequence(args); // not recorded: caches are freed at once
+    expect(heap.liveBytes).toBe(kept);
+    e.tape.valueAndGrads(() => {
+      const r = fused.sequence(args);
+      return e.tensor(Float32Array.of(r.hn.data[0]), []); // backward never reaches the node
+    }, [args.weightHh]);
+    expect(heap.liveBytes).toBe(kept);
+    expect(() =>
+      e.tape.valueAndGrads(() => {
+        fused.sequence(args);
+        throw new Error('user code failed');
+      }, [args.weightHh]),
+    ).toThrow('user code failed');
+    expect(heap.liveBytes).toBe(kept);
+  });
+});

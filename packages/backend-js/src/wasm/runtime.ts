@@ -1,0 +1,75 @@
+/**
+ * One backend's WebAssembly state: its memory and allocator, its instance of the kernel module, and
+ * the product driver over them. Created per backend so two backends never share memory or scratch.
+ */
+
+import type { CellExports } from './cell-kernels.js';
+import { WasmHeap } from './heap.js';
+import { HeapGemm } from './heap-gemm.js';
+import { type KernelExports, type KernelFlavour, kernelModule, SHARED_MAXIMUM_PAGES } from './module.js';
+import { TwoThreads } from './threads.js';
+
+/** The kernels, their memory and the product driver of one backend. */
+export class WasmRuntime {
+  readonly heap: WasmHeap;
+  readonly kernels: KernelExports;
+  readonly gemm: HeapGemm;
+  readonly flavour: KernelFlavour;
+  /** Threads the products may use (2 = this thread plus one worker sharing the memory). */
+  readonly threads: 1 | 2;
+
+  /** The two-thread splitter, when `threads` is 2. */
+  readonly threadPool: TwoThreads | null;
+
+  /**
+   * The cell kernels to call: the instance's own exports, or with two threads the same functions
+   * splitting their rows with the worker.
+   */
+  readonly cells: CellExports;
+
+  /**
+   * `minParallel` overrides the sizes below which work stays on one thread (`MIN_PARALLEL_FLOPS`,
+   * `MIN_PARALLEL_UNITS` in `threads.ts`); tests use 0 to exercise the worker on small shapes.
+   */
+  constructor(flavour: KernelFlavour, threads: 1 | 2, minParallel?: { flops: number; units: number }) {
+    this.flavour = flavour;
+    this.threads = threads;
+    const shared = threads > 1;
+    const memory = new WebAssembly.Memory(
+      shared ? { initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true } : { initial: 1 },
+    );
+    const module = kernelModule(flavour, shared);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    this.kernels = instance.exports as unknown as KernelExports;
+    const heap = new WasmHeap(memory);
+    this.heap = heap;
+    let pool: TwoThreads | null = null;
+    this.gemm = new HeapGemm(
+      heap,
+      this.kernels,
+      flavour.mr,
+      shared
+        ? (gemm) => {
+            pool = new TwoThreads(
+              heap,
+              module,
+              this.kernels,
+              (work, q0, q1) => gemm.runPanels(work, q0, q1),
+              minParallel?.flops,
+              minParallel?.units,
+            );
+            return pool;
+          }
+        : undefined,
+    );
+    this.threadPool = pool;
+    this.cells = pool === null ? this.kernels : (pool as TwoThreads).cells();
+  }
+
+  /** A short description for reports, e.g. `wasm simd128 + relaxed FMA, 6×8 tiles, 1 thread`. */
+  describe(): string {
+    const { relaxed, mr } = this.flavour;
+    const threads = this.threads === 1 ? '1 thread' : '2 threads';
+    return `wasm simd128 ${relaxed ? '+ relaxed FMA' : 'mul+add'}, ${mr}×8 tiles, ${threads}`;
+  }
+}
