@@ -30,9 +30,8 @@ export async function createBackend(name: BackendName): Promise<CreatedBackend> 
     case 'js': {
       const { createJsBackend } = await import('@recur/backend-js');
       const backend = createJsBackend();
-      // Which kernel tier the js backend picked (WebAssembly SIMD or plain TypeScript), when it says.
-      const info = (backend as { kernelInfo?: { detail: string } }).kernelInfo;
-      return { backend, detail: info?.detail ?? 'plain TypeScript kernels' };
+      // Which kernel tier the js backend picked (WebAssembly SIMD or plain TypeScript) and why.
+      return { backend, detail: backend.kernelInfo.detail };
     }
     case 'wasm': {
       const { createWasmBackend } = await import('@recur/backend-wasm');
