@@ -4,8 +4,10 @@
  * sequence, and the target is the sum of their values. Answering 1.0 always scores MSE 1/6 ≈ 0.167.
  * Shared by `adding-problem` and `vanishing-gradients`.
  */
+
 import type { Generator, Parameter, Tensor } from '@recur/core';
 import { Adam, GRU, Linear, LSTM, mseLoss, ops, RNN, tensor, tidy } from '@recur/core';
+import { type AddingBatch, addingBatch } from '@recur/datasets';
 import { optimisationStep, trainLoop } from './train.js';
 
 /** The three recurrent kinds compared. */
@@ -17,34 +19,8 @@ export type RecurrentKind = (typeof recurrentKinds)[number];
 /** MSE of always answering the mean, 1.0: the variance of a sum of two U[0, 1] values. */
 export const constantAnswerMse = 1 / 6;
 
-/** A batch: inputs `x [T, N, 2]` and targets `y [N, 1]` as host arrays. */
-export interface AddingBatch {
-  readonly x: Float32Array;
-  readonly y: Float32Array;
-  readonly length: number;
-  readonly size: number;
-}
-
-/** Draws `size` sequences of `length` steps. */
-export function addingBatch(length: number, size: number, generator: Generator): AddingBatch {
-  const x = new Float32Array(length * size * 2);
-  const y = new Float32Array(size);
-  const half = Math.floor(length / 2);
-  for (let b = 0; b < size; b++) {
-    const first = generator.int(half);
-    const second = half + generator.int(length - half);
-    for (let t = 0; t < length; t++) {
-      const v = generator.random();
-      const o = (t * size + b) * 2;
-      x[o] = v;
-      if (t === first || t === second) {
-        x[o + 1] = 1;
-        y[b] += v;
-      }
-    }
-  }
-  return { x, y, length, size };
-}
+// The data itself is shared with the demo through @recur/datasets.
+export { type AddingBatch, addingBatch } from '@recur/datasets';
 
 /** A recurrent layer and a linear read-out of its last state. */
 export class AddingModel {

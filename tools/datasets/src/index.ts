@@ -9,6 +9,8 @@
  *
  * @packageDocumentation
  */
+export type { AddingBatch, UniformSource } from './adding.js';
+export { addingBatch } from './adding.js';
 export type { BirthsRow, BirthsSeries, ForecastBatch, ForecastOptions, ForecastTask } from './births.js';
 export { birthsSeries, forecastInputSize, forecastTask } from './births.js';
 export type { BostonRow, RegressionTable, Standardiser } from './boston.js';

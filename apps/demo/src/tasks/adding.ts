@@ -4,36 +4,16 @@
  * the first half of the sequence and one in the second. Only a model whose gradient reaches back to
  * the first marker can learn it, which is exactly what a vanilla RNN's vanishing gradient prevents.
  */
+
 import type { Generator, Tensor } from '@recur/core';
 import { Linear, mseLoss, ops, tensor } from '@recur/core';
+import type { AddingBatch } from '@recur/datasets';
 import type { CellName } from '../engine/protocol.js';
 import type { Recurrent } from './recurrent.js';
 import { createRecurrent, runRecurrent } from './recurrent.js';
 
-/** A batch: inputs `[T, N, 2]` (value, marker) and targets `[N, 1]`. */
-export interface AddingBatch {
-  readonly x: Float32Array;
-  readonly y: Float32Array;
-  readonly length: number;
-  readonly size: number;
-}
-
-/** Draws `size` sequences of `length` steps. */
-export function addingBatch(length: number, size: number, generator: Generator): AddingBatch {
-  const x = new Float32Array(length * size * 2);
-  const y = new Float32Array(size);
-  const half = Math.floor(length / 2);
-  for (let b = 0; b < size; b++) {
-    for (let t = 0; t < length; t++) x[(t * size + b) * 2] = generator.random();
-    const first = generator.int(half);
-    const second = half + generator.int(length - half);
-    for (const t of [first, second]) {
-      x[(t * size + b) * 2 + 1] = 1;
-      y[b] = y[b]! + x[(t * size + b) * 2]!;
-    }
-  }
-  return { x, y, length, size };
-}
+// The data itself is shared with the examples through @recur/datasets.
+export { type AddingBatch, addingBatch } from '@recur/datasets';
 
 /** One recurrent layer and a linear read-out of the last state. */
 export class AddingModel {
