@@ -6,7 +6,14 @@
  * `pnpm example adding-problem [--length 100] [--hidden 32] [--batch 64] [--lr 0.01]`
  */
 import { Generator } from '@recur/core';
-import { AddingModel, addingBatch, constantAnswerMse, recurrentKinds, trainAdding } from './lib/adding.js';
+import {
+  AddingModel,
+  addingBatch,
+  addingOptions,
+  constantAnswerMse,
+  recurrentKinds,
+  trainAdding,
+} from './lib/adding.js';
 import { runExample } from './lib/cli.js';
 import { formatNumber } from './lib/result.js';
 import { renderTable } from './lib/table.js';
@@ -18,12 +25,7 @@ await runExample(
     name: 'adding-problem',
     description: 'the adding problem at T = 100: LSTM and GRU learn it, a vanilla RNN does not',
     defaultSteps: 1500,
-    options: [
-      { name: 'length', description: 'sequence length T', default: 100, min: 2 },
-      { name: 'hidden', description: 'hidden size', default: 32 },
-      { name: 'batch', description: 'batch size', default: 64 },
-      { name: 'lr', description: 'Adam learning rate', default: 0.01, integer: false, min: 0 },
-    ],
+    options: addingOptions,
   },
   async (ctx) => {
     const { length, hidden, batch, lr } = ctx.options as Record<string, number>;

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { Generator, tensor, tidy, valueAndGrads } from '@recur/core';
 import type { AddingBatch, RecurrentKind } from './lib/adding.js';
-import { AddingModel, addingBatch, recurrentKinds, trainAdding } from './lib/adding.js';
+import { AddingModel, addingBatch, addingOptions, recurrentKinds, trainAdding } from './lib/adding.js';
 import type { Point } from './lib/chart.js';
 import { writeLineChart } from './lib/chart.js';
 import { runExample } from './lib/cli.js';
@@ -37,12 +37,7 @@ await runExample(
     name: 'vanishing-gradients',
     description: 'how d loss / d x_t shrinks with distance, for RNN, LSTM and GRU, before and after training',
     defaultSteps: 2000,
-    options: [
-      { name: 'length', description: 'sequence length T', default: 100, min: 2 },
-      { name: 'hidden', description: 'hidden size', default: 32 },
-      { name: 'batch', description: 'batch size', default: 64 },
-      { name: 'lr', description: 'Adam learning rate', default: 0.01, integer: false, min: 0 },
-    ],
+    options: addingOptions,
   },
   async (ctx) => {
     const { length, hidden, batch, lr } = ctx.options as Record<string, number>;

@@ -10,6 +10,14 @@ import { Adam, GRU, Linear, LSTM, mseLoss, ops, RNN, tensor, tidy } from '@recur
 import { type AddingBatch, addingBatch } from '@recur/datasets';
 import { optimisationStep, trainLoop } from './train.js';
 
+/** Command-line options shared by the two examples trained on the adding problem. */
+export const addingOptions = [
+  { name: 'length', description: 'sequence length T', default: 100, min: 2 },
+  { name: 'hidden', description: 'hidden size', default: 32 },
+  { name: 'batch', description: 'batch size', default: 64 },
+  { name: 'lr', description: 'Adam learning rate', default: 0.01, integer: false, min: 0 },
+];
+
 /** The three recurrent kinds compared. */
 export const recurrentKinds = ['RNN', 'LSTM', 'GRU'] as const;
 
