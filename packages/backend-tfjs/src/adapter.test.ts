@@ -15,6 +15,9 @@ const adapter = async (
 
 describePrimitives('adapter (cpu, transpose flags)', () => adapter({ explicitTranspose: false }));
 describeFusedVsComposed('adapter (cpu, transpose flags)', () => adapter({ explicitTranspose: false }));
+describeFusedVsComposed('adapter (cpu, per-gate products, explicit transposes)', () =>
+  adapter({ gateProducts: 'per-gate' }),
+);
 describeGatherGradient('adapter (cpu, one-hot gather gradient)', () =>
   adapter({ gatherGradient: 'one-hot' }),
 );

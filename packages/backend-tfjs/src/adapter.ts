@@ -5,12 +5,14 @@
  */
 import type { Backend, DType, FusedKernels } from '@recur/core';
 import { createEngineGuard, type EngineGuard } from './engine.js';
+import type { GateProducts } from './fused/cells.js';
 import {
   createSequence,
   type SequenceKernel,
   type StepRows,
   tfjsOpsSequenceKernel,
 } from './fused/sequence.js';
+import { createGradientReach } from './gradient-reach.js';
 import { createBinary, createScale, createUnary } from './ops/elementwise.js';
 import { createMatMul, rawMatMul } from './ops/linalg.js';
 import { createLogSoftmax, createMax, createSum } from './ops/reduce.js';
@@ -38,8 +40,8 @@ export interface TfjsAdapterOptions {
   readonly fused?: boolean;
   /**
    * Materialize transposed matmul operands instead of passing tfjs's transpose flags (default
-   * `true`: tfjs-wasm's flagged matmul is ~10× slower; tfjs-cpu does not care). Native engines whose
-   * flagged matmul is fast (tfjs-node) pass `false`.
+   * `true`: tfjs-wasm's flagged matmul is ~10× slower). Engines whose flagged matmul is as fast as the
+   * plain one pass `false`: tfjs-node, webgl, and tfjs-cpu (whose transposes are the slow part).
    */
   readonly explicitTranspose?: boolean;
   /**
@@ -58,6 +60,11 @@ export interface TfjsAdapterOptions {
    * passes `host`, see {@link StepRows}).
    */
   readonly stepRows?: StepRows;
+  /**
+   * How the default fused kernel forms gate pre-activations (default `joint`; tfjs-cpu passes
+   * `per-gate`, see {@link GateProducts}).
+   */
+  readonly gateProducts?: GateProducts;
   /**
    * The engine's own fused sequence kernel (default: {@link tfjsOpsSequenceKernel} with `stepRows`),
    * e.g. webgl's one-shader-program-per-step kernel. The adapter still checks the arguments, plans
@@ -97,6 +104,7 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
   const engine = options.engine ?? tf.getBackend();
   const guard = createEngineGuard(tf, options.name, engine, options.assertUsable);
   const mm = rawMatMul(tf, options.explicitTranspose ?? true, options.padOddSharedDim ?? false);
+  const reach = createGradientReach(tf);
   const gatherGradient: GatherGradient =
     options.gatherGradient === undefined || options.gatherGradient === 'auto'
       ? tf.getKernel('UnsortedSegmentSum', engine) === undefined
@@ -126,8 +134,10 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
             tf,
             mm,
             guard,
+            reach,
             { slice, reshape },
-            options.sequenceKernel ?? tfjsOpsSequenceKernel(options.stepRows ?? 'slice'),
+            options.sequenceKernel ??
+              tfjsOpsSequenceKernel({ stepRows: options.stepRows, gateProducts: options.gateProducts }),
           ),
         };
 
@@ -216,7 +226,7 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
       enter(guard, 'valueAndGrads', ...xs);
       if (xs.length === 0) return { value: tf.tidy(f), grads: [] };
       // Unlike tf.valueAndGrads, allow xs that f does not use: their gradient is zeros.
-      const { value, grads } = tf.engine().gradients(f, [...xs], undefined, true);
+      const { value, grads } = reach.within(xs, () => tf.engine().gradients(f, [...xs], undefined, true));
       return { value, grads: xs.map((x, i) => grads[i] ?? tf.zerosLike(x)) };
     },
 

@@ -10,6 +10,7 @@
  */
 export { createTfjsAdapter, type TfjsAdapterOptions, type TfjsBackend } from './adapter.js';
 export { activateTfjsEngine } from './engine.js';
+export type { GateProducts } from './fused/cells.js';
 export { paddingMask, type Schedule } from './fused/schedule.js';
 export {
   type SequenceArgName,
@@ -18,6 +19,7 @@ export {
   type SequenceNode,
   type SequencePlan,
   type StepRows,
+  type TfjsOpsKernelOptions,
   tfjsOpsSequenceKernel,
 } from './fused/sequence.js';
 export type { GatherGradient } from './ops/shape.js';

@@ -4,8 +4,9 @@
  * computes, for all steps at once, every product that does not depend on the incoming gradient;
  * `backward` then needs ~7 ops per step (tfjs's per-op overhead, not arithmetic, dominates small
  * steps). The sequence driver (`sequence.ts`) owns the loop, the masks and the weight gradients.
- * Weights arrive pre-transposed for the forward (`[in, G·H]`) and in PyTorch's layout for the
- * backward, so no matmul needs a transpose flag.
+ * The forward's recurrent products come from the driver (`ctx.recurrent`: joint or per gate, see
+ * {@link GateProducts}); the backward's weights arrive in PyTorch's layout, so its matmuls need no
+ * transpose flag.
  */
 import type { CellKind } from '@recur/core';
 import type { TfjsCore, TfTensor } from '../tfjs.js';
@@ -14,13 +15,38 @@ import type { TfjsCore, TfTensor } from '../tfjs.js';
 export interface ForwardContext {
   readonly tf: TfjsCore;
   readonly hidden: number;
-  /** `W_hhᵀ`, `[Hout, G·H]`. */
-  readonly whhT: TfTensor;
-  /** GRU only: `b_hh`, which sits inside `r ⊙ (…)` and cannot be folded into the x-projection. */
-  readonly biasHh?: TfTensor;
+  /**
+   * `joint` products: `h·W_hhᵀ` as one `[N, G·H]` product; the step's x-projection is one `[N, G·H]`
+   * block. Absent with `per-gate` products.
+   */
+  readonly recurrent?: (h: TfTensor) => TfTensor;
+  /**
+   * `per-gate` products: `act(add + h·W_hh,kᵀ)` for gate k (`[N, H]`) as ONE tfjs op (a fused matmul
+   * with bias and activation); the step's x-projection arrives as one `[N, H]` block per gate.
+   */
+  readonly gate?: (k: number, h: TfTensor, add: TfTensor | undefined, activation: GateActivation) => TfTensor;
+  /**
+   * GRU only: `b_hh` where it sits inside `r ⊙ (…)` and cannot be folded into the x-projection: the
+   * whole `[G·H]` vector (joint), or per gate with only the n gate's block set (per-gate).
+   */
+  readonly biasHh?: readonly (TfTensor | undefined)[];
   /** LSTM with projection: `W_hrᵀ`, `[H, P]`. */
   readonly whrT?: TfTensor;
 }
+
+/**
+ * How a step's gate pre-activations are produced. `joint`: one `[N, G·H]` product, gates cut out as
+ * column slices (one matmul dispatch per step; right where slicing is cheap). `per-gate`: one `[N, H]`
+ * product per gate from row blocks of the weights, so no column is ever sliced: for tfjs-cpu, whose
+ * Slice copies a non-contiguous block element by element through index arrays (~0.8 µs per element,
+ * more than the step's whole matmul on W1), while extra matmul dispatches cost ~20 µs each. Each
+ * per-gate product is one fused op (matmul + x-projection + activation). With one row (batch 1) the
+ * kernel takes the joint product anyway: a single row's gate columns are contiguous.
+ */
+export type GateProducts = 'joint' | 'per-gate';
+
+/** The activations tfjs's fused matmul applies that the cells need. */
+export type GateActivation = 'linear' | 'sigmoid' | 'relu';
 
 /** Per-call tensors shared by every step of the backward (PyTorch layouts). */
 export interface BackwardContext {
@@ -62,8 +88,13 @@ export interface CellStep {
   readonly gates: number;
   /** Whether `b_hh` adds linearly and can be folded into the x-projection (all but GRU). */
   readonly foldsHiddenBias: boolean;
-  /** `xp` is this step's x-projection with biases, `[N, G·H]`; `c` is given for the LSTM. */
-  forward(ctx: ForwardContext, xp: TfTensor, h: TfTensor, c: TfTensor | undefined): StepForward;
+  /** Gates whose `b_hh` block cannot be folded (GRU's n gate); with per-gate products the others fold. */
+  readonly unfoldableHiddenBias: readonly number[];
+  /**
+   * `xp` is this step's x-projection with biases, `[N, G·H]` (joint) or one `[N, H]` block per gate
+   * (per-gate, see {@link ForwardContext}); `c` is given for the LSTM.
+   */
+  forward(ctx: ForwardContext, xp: readonly TfTensor[], h: TfTensor, c: TfTensor | undefined): StepForward;
   /** From each cache entry and the states entering each step, all stacked in time order. */
   factors(tf: TfjsCore, caches: readonly TfTensor[], hPrev: TfTensor, cPrev: TfTensor | undefined): Factors;
   /** `dh`/`dc`: gradients w.r.t. this step's candidate state (already masked). */
@@ -87,9 +118,15 @@ function rnnCell(activation: 'tanh' | 'relu'): CellStep {
   return {
     gates: 1,
     foldsHiddenBias: true,
-    forward({ tf, whhT }, xp, h) {
-      const a = tf.add(xp, tf.matMul(h, whhT));
-      const hNew = activation === 'tanh' ? tf.tanh(a) : tf.relu(a);
+    unfoldableHiddenBias: [],
+    forward({ tf, recurrent, gate }, [xp], h) {
+      let hNew: TfTensor;
+      if (gate !== undefined) {
+        hNew = activation === 'tanh' ? tf.tanh(gate(0, h, xp, 'linear')) : gate(0, h, xp, 'relu');
+      } else {
+        const a = tf.add(xp, recurrent!(h));
+        hNew = activation === 'tanh' ? tf.tanh(a) : tf.relu(a);
+      }
       return { h: hNew, cache: [hNew] };
     },
     factors(tf, [hNew]) {
@@ -106,13 +143,22 @@ function rnnCell(activation: 'tanh' | 'relu'): CellStep {
 const lstmCell: CellStep = {
   gates: 4,
   foldsHiddenBias: true,
-  forward({ tf, hidden: H, whhT, whrT }, xp, h, c) {
-    const a = tf.add(xp, tf.matMul(h, whhT));
-    const s = tf.sigmoid(a); // the g columns of s are unused
-    const i = col(tf, s, 0, H);
-    const f = col(tf, s, H, H);
-    const o = col(tf, s, 3 * H, H);
-    const g = tf.tanh(col(tf, a, 2 * H, H));
+  unfoldableHiddenBias: [],
+  forward({ tf, hidden: H, recurrent, gate, whrT }, xp, h, c) {
+    let i: TfTensor, f: TfTensor, g: TfTensor, o: TfTensor;
+    if (gate !== undefined) {
+      i = gate(0, h, xp[0], 'sigmoid');
+      f = gate(1, h, xp[1], 'sigmoid');
+      g = tf.tanh(gate(2, h, xp[2], 'linear'));
+      o = gate(3, h, xp[3], 'sigmoid');
+    } else {
+      const a = tf.add(xp[0], recurrent!(h));
+      const s = tf.sigmoid(a); // the g columns of s are unused
+      i = col(tf, s, 0, H);
+      f = col(tf, s, H, H);
+      o = col(tf, s, 3 * H, H);
+      g = tf.tanh(col(tf, a, 2 * H, H));
+    }
     const cNew = tf.add(tf.mul(f, c!), tf.mul(i, g));
     const tc = tf.tanh(cNew);
     const m = tf.mul(o, tc);
@@ -145,14 +191,25 @@ const lstmCell: CellStep = {
 const gruCell: CellStep = {
   gates: 3,
   foldsHiddenBias: false,
-  forward({ tf, hidden: H, whhT, biasHh }, xp, h) {
-    const hh = tf.matMul(h, whhT);
-    const gh = biasHh === undefined ? hh : tf.add(hh, biasHh);
-    const rz = tf.sigmoid(tf.add(col(tf, xp, 0, 2 * H), col(tf, gh, 0, 2 * H)));
-    const r = col(tf, rz, 0, H);
-    const z = col(tf, rz, H, H);
-    const ghn = col(tf, gh, 2 * H, H);
-    const n = tf.tanh(tf.add(col(tf, xp, 2 * H, H), tf.mul(r, ghn)));
+  unfoldableHiddenBias: [2],
+  forward({ tf, hidden: H, recurrent, gate, biasHh }, xp, h) {
+    let r: TfTensor, z: TfTensor, ghn: TfTensor, xpn: TfTensor;
+    if (gate !== undefined) {
+      // b_hr and b_hz are folded into xp; b_hn stays inside r ⊙ (h·W_hnᵀ + b_hn).
+      r = gate(0, h, xp[0], 'sigmoid');
+      z = gate(1, h, xp[1], 'sigmoid');
+      ghn = gate(2, h, biasHh?.[2], 'linear');
+      xpn = xp[2];
+    } else {
+      const hh = recurrent!(h);
+      const gh = biasHh?.[0] === undefined ? hh : tf.add(hh, biasHh[0]);
+      const rz = tf.sigmoid(tf.add(col(tf, xp[0], 0, 2 * H), col(tf, gh, 0, 2 * H)));
+      r = col(tf, rz, 0, H);
+      z = col(tf, rz, H, H);
+      ghn = col(tf, gh, 2 * H, H);
+      xpn = col(tf, xp[0], 2 * H, H);
+    }
+    const n = tf.tanh(tf.add(xpn, tf.mul(r, ghn)));
     const hNew = tf.add(n, tf.mul(z, tf.sub(h, n))); // (1−z)⊙n + z⊙h
     return { h: hNew, cache: [r, z, n, ghn] };
   },

@@ -12,10 +12,11 @@
  */
 import type { SequenceArgs, SequenceResult } from '@recur/core';
 import type { EngineGuard } from '../engine.js';
+import type { GradientReach } from '../gradient-reach.js';
 import { differentiable } from '../ops/differentiable.js';
 import type { MatMulFn } from '../ops/linalg.js';
 import type { TfjsCore, TfTensor } from '../tfjs.js';
-import { type BackwardContext, CELLS, type ForwardContext } from './cells.js';
+import { type BackwardContext, CELLS, type ForwardContext, type GateProducts } from './cells.js';
 import { makeSchedule, paddingMask, type Schedule, stepMask } from './schedule.js';
 
 /** The differentiable primitives the kernel uses outside its own node. */
@@ -42,6 +43,11 @@ export interface SequencePlan {
   readonly schedule: Schedule;
   /** Whether a gradient tape records: only then must the kernel return `save` and `grad`. */
   readonly recording: boolean;
+  /**
+   * The arguments whose gradient is wanted (empty unless `recording`); `grad` must return these and
+   * may skip the others (e.g. `dx = dG·W_ih` when the input is data, not a function of the weights).
+   */
+  readonly wants: ReadonlySet<SequenceArgName>;
   /** H (the cell size; `Hout = P` with a projection). */
   readonly hidden: number;
 }
@@ -92,6 +98,7 @@ export function createSequence(
   tf: TfjsCore,
   mm: MatMulFn,
   guard: EngineGuard,
+  reach: GradientReach,
   prims: SequencePrimitives,
   kernel: SequenceKernel,
 ): (args: SequenceArgs<TfTensor>) => SequenceResult<TfTensor> {
@@ -102,29 +109,42 @@ export function createSequence(
       (n) => args[n] !== undefined && ((n !== 'c0' && n !== 'weightHr') || isLstm),
     );
     for (const n of names) guard.check(args[n], `sequence argument '${n}'`);
-    const inputs = names.map((n) => args[n] as TfTensor);
+    // Only arguments the recorded gradient can reach enter the node: tfjs would otherwise have the
+    // node compute (and then drop) the gradient of every one.
+    const reached = reach.reaches(names.map((n) => args[n] as TfTensor));
+    const wanted = names.filter((_, i) => reached[i]);
+    const inputs = wanted.map((n) => args[n] as TfTensor);
 
     const [steps, batch] = args.input.shape;
     const hOut = dim(args.h0, 1);
     const hidden = args.weightHh.shape[0] / CELLS[args.cell].gates;
     const schedule = makeSchedule(steps, args.lengths, args.reverse);
     // Inside the node tfjs pauses its tape, so ask now whether anyone will need the backward.
-    const recording = tf.engine().state.gradientDepth > 0;
+    const recording = wanted.length > 0;
+    const wants: ReadonlySet<SequenceArgName> = new Set(wanted);
 
+    const plan: SequencePlan = { tf, mm, args, schedule, recording, wants, hidden };
     const parts = tf.tidy(() => {
-      const packed = differentiable(tf, inputs, () => {
-        const node = kernel({ tf, mm, args, schedule, recording, hidden });
-        const grad = node.grad;
-        return {
-          value: node.value,
-          save: node.save,
-          grad: (dy, saved) => {
-            if (grad === undefined) throw new Error('sequence kernel: no gradient (forward ran untaped)');
-            const grads = grad(dy, saved);
-            return names.map((n) => grads[n]!);
-          },
-        };
-      });
+      // Nothing to differentiate: no node at all (tfjs would record one that no gradient uses).
+      const packed = !recording
+        ? kernel(plan).value
+        : differentiable(tf, inputs, () => {
+            const node = kernel(plan);
+            const grad = node.grad;
+            return {
+              value: node.value,
+              save: node.save,
+              grad: (dy, saved) => {
+                if (grad === undefined) throw new Error('sequence kernel: no gradient (forward ran untaped)');
+                const grads = grad(dy, saved);
+                return wanted.map((n) => {
+                  const g = grads[n];
+                  if (g === undefined) throw new Error(`sequence kernel: no gradient for wanted '${n}'`);
+                  return g;
+                });
+              },
+            };
+          });
       const outSize = steps * batch * hOut;
       const pieces = [
         prims.reshape(prims.slice(packed, [0], [outSize]), [steps, batch, hOut]),
@@ -154,22 +174,27 @@ interface SavedLayout {
   readonly projected: number;
 }
 
-/** The default kernel, written with tfjs ops (every engine); `stepRows` as in {@link StepRows}. */
-export function tfjsOpsSequenceKernel(stepRows: StepRows): SequenceKernel {
-  return ({ tf, mm, args, schedule, recording, hidden }) =>
-    sequenceNode(tf, mm, stepRows, args, schedule, recording, hidden);
+/** How {@link tfjsOpsSequenceKernel} adapts to an engine. */
+export interface TfjsOpsKernelOptions {
+  /** How step rows are read (default `slice`). */
+  readonly stepRows?: StepRows;
+  /** How gate pre-activations are formed (default `joint`). */
+  readonly gateProducts?: GateProducts;
+}
+
+/** The default kernel, written with tfjs ops (every engine). */
+export function tfjsOpsSequenceKernel(options: TfjsOpsKernelOptions = {}): SequenceKernel {
+  const how = { stepRows: options.stepRows ?? 'slice', gateProducts: options.gateProducts ?? 'joint' };
+  return (plan) => sequenceNode(plan, how);
 }
 
 /** The forward of the node, returning its packed value and its BPTT gradient. */
 function sequenceNode(
-  tf: TfjsCore,
-  mm: MatMulFn,
-  stepRows: StepRows,
-  args: SequenceArgs<TfTensor>,
-  schedule: Schedule,
-  recording: boolean,
-  hidden: number,
+  plan: SequencePlan,
+  how: { readonly stepRows: StepRows; readonly gateProducts: GateProducts },
 ): SequenceNode {
+  const { tf, mm, args, schedule, recording, hidden } = plan;
+  const { stepRows } = how;
   const cell = CELLS[args.cell];
   const { input, h0, weightIh, weightHh, biasIh, biasHh, lengths } = args;
   const isLstm = args.cell === 'lstm';
@@ -182,16 +207,39 @@ function sequenceNode(
   let xActive = active < steps ? tf.slice(x2d, [0, 0], [active * batch, inSize]) : x2d;
   // Zero the padding once, so whatever it holds (even NaN) reaches neither the steps nor dW_ih.
   if (full < active) xActive = tf.where(paddingMask(tf, lengths!, active), xActive, tf.zerosLike(xActive));
-  let xp = mm(xActive, weightIh, false, true);
-  const folded = cell.foldsHiddenBias ? [biasIh, biasHh] : [biasIh];
-  for (const b of folded) if (b !== undefined) xp = tf.add(xp, b);
-  const xpAt = stepReader(tf, xp, batch, stepRows);
+  // One row's gate columns are contiguous (slicing them is free), and one wide product then beats
+  // G narrow ones: tfjs-cpu's matmul takes as long for one row as for two.
+  const perGate = how.gateProducts === 'per-gate' && batch > 1;
+  // Per gate, weights and biases split into row blocks (contiguous: free on every engine).
+  const blocks = perGate ? cell.gates : 1;
+  const rowBlocks = (w: TfTensor): TfTensor[] =>
+    blocks === 1
+      ? [w]
+      : Array.from({ length: blocks }, (_, k) => tf.slice(w, [k * hidden, 0], [hidden, dim(w, 1)]));
+  const biasBlocks = (b: TfTensor | undefined): (TfTensor | undefined)[] =>
+    Array.from({ length: blocks }, (_, k) =>
+      b === undefined || blocks === 1 ? b : tf.slice(b, [k * hidden], [hidden]),
+    );
+  // b_hh folds into the x-projection wherever it adds linearly: every gate but GRU's n, which with
+  // joint products keeps the whole of b_hh out (it is one vector).
+  const ihBias = biasBlocks(biasIh);
+  const hhBias = biasBlocks(biasHh);
+  const foldsHh = (k: number) =>
+    perGate ? !cell.unfoldableHiddenBias.includes(k) : cell.unfoldableHiddenBias.length === 0;
+  const xpAt = rowBlocks(weightIh).map((w, k) => {
+    let xp = mm(xActive, w, false, true);
+    for (const b of [ihBias[k], foldsHh(k) ? hhBias[k] : undefined]) if (b !== undefined) xp = tf.add(xp, b);
+    return stepReader(tf, xp, batch, stepRows);
+  });
+  const unfolded = hhBias.map((b, k) => (foldsHh(k) ? undefined : b));
 
   const ctx: ForwardContext = {
     tf,
     hidden,
-    whhT: tf.transpose(weightHh),
-    biasHh: cell.foldsHiddenBias ? undefined : biasHh,
+    ...(perGate
+      ? { gate: gateProducts(tf, rowBlocks(weightHh)) }
+      : { recurrent: jointProduct(tf, weightHh) }),
+    biasHh: unfolded.some((b) => b !== undefined) ? unfolded : undefined,
     whrT: weightHr === undefined ? undefined : tf.transpose(weightHr),
   };
 
@@ -204,7 +252,12 @@ function sequenceNode(
   const caches: TfTensor[][] = new Array(active);
   for (const t of schedule.order) {
     const step = tf.tidy(() => {
-      const r = cell.forward(ctx, xpAt(t), h, c);
+      const r = cell.forward(
+        ctx,
+        xpAt.map((at) => at(t)),
+        h,
+        c,
+      );
       if (t < full) return { h: r.h, c: r.c, out: r.h, cache: r.cache };
       const valid = stepMask(tf, lengths!, t);
       return {
@@ -261,22 +314,19 @@ function sequenceNode(
   return {
     value,
     save: saves,
-    grad: (dy, saved) => bptt(tf, mm, stepRows, args, schedule, hidden, dy, saved, layout),
+    grad: (dy, saved) => bptt(plan, stepRows, dy, saved, layout),
   };
 }
 
 /** Hand-written backpropagation through time. */
 function bptt(
-  tf: TfjsCore,
-  mm: MatMulFn,
+  plan: SequencePlan,
   stepRows: StepRows,
-  args: SequenceArgs<TfTensor>,
-  schedule: Schedule,
-  hidden: number,
   dy: TfTensor,
   saved: readonly TfTensor[],
   layout: SavedLayout,
 ): SequenceGrads {
+  const { tf, mm, args, schedule, hidden, wants } = plan;
   const cell = CELLS[args.cell];
   const isLstm = args.cell === 'lstm';
   const [steps, batch, inSize] = args.input.shape;
@@ -334,19 +384,33 @@ function bptt(
   // Every weight gradient is one stacked product over all active steps.
   const dGi = tf.concat(dgi, 0);
   const dGh = cell.foldsHiddenBias ? dGi : tf.concat(dgh, 0);
-  let dx = tf.matMul(dGi, saved[layout.weightIh]);
-  if (active < steps) dx = tf.concat([dx, tf.zeros([(steps - active) * batch, inSize])], 0);
-  const grads: SequenceGrads = {
-    input: tf.reshape(dx, [steps, batch, inSize]),
-    h0: gh,
-    c0: gc,
-    weightIh: mm(dGi, saved[layout.x], true, false),
-    weightHh: mm(dGh, saved[layout.hPrev], true, false),
-    biasIh: columnSums(tf, dGi),
-    biasHh: columnSums(tf, dGh),
-  };
-  if (layout.projected >= 0) grads.weightHr = mm(tf.concat(dhAll, 0), saved[layout.projected], true, false);
+  const grads: SequenceGrads = { h0: gh, c0: gc };
+  if (wants.has('input')) {
+    let dx = mm(dGi, saved[layout.weightIh], false, false);
+    if (active < steps) dx = tf.concat([dx, tf.zeros([(steps - active) * batch, inSize])], 0);
+    grads.input = tf.reshape(dx, [steps, batch, inSize]);
+  }
+  if (wants.has('weightIh')) grads.weightIh = mm(dGi, saved[layout.x], true, false);
+  if (wants.has('weightHh')) grads.weightHh = mm(dGh, saved[layout.hPrev], true, false);
+  if (wants.has('biasIh')) grads.biasIh = columnSums(tf, dGi);
+  if (wants.has('biasHh')) grads.biasHh = columnSums(tf, dGh);
+  if (wants.has('weightHr')) grads.weightHr = mm(tf.concat(dhAll, 0), saved[layout.projected], true, false);
   return grads;
+}
+
+/** Joint products: `h ↦ h·W_hhᵀ` with `W_hhᵀ` transposed once per call. */
+function jointProduct(tf: TfjsCore, weightHh: TfTensor): (h: TfTensor) => TfTensor {
+  const whhT = tf.transpose(weightHh);
+  return (h) => tf.matMul(h, whhT);
+}
+
+/**
+ * Per-gate products: `act(add + h·W_hh,kᵀ)` as one `tf.fused.matMul` per gate, reading `W_hh`'s row
+ * block k through tfjs's transpose flag (per-gate is for engines where the flag costs nothing).
+ */
+function gateProducts(tf: TfjsCore, gateBlocks: readonly TfTensor[]): NonNullable<ForwardContext['gate']> {
+  return (k, h, add, activation) =>
+    tf.fused.matMul({ a: h, b: gateBlocks[k], transposeB: true, bias: add, activation });
 }
 
 /** Σ over rows of `[rows, W]`, as `ones[1, rows]·x` (tfjs-wasm's Sum over axis 0 is ~8× slower). */

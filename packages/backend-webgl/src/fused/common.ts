@@ -74,9 +74,13 @@ export function splitGradient(
   return { dout, dhn, dcn };
 }
 
-/** `dx = dGi·W_ih` for the active steps, zeros for the rest, as `[T, N, I]`. */
-export function inputGradient(plan: SequencePlan, dGi: TfTensor, weightIh: TfTensor): TfTensor {
-  const { tf, mm, args, schedule } = plan;
+/**
+ * `dx = dGi·W_ih` for the active steps, zeros for the rest, as `[T, N, I]`; skipped (undefined) when
+ * no gradient reaches the input (plain data).
+ */
+export function inputGradient(plan: SequencePlan, dGi: TfTensor, weightIh: TfTensor): TfTensor | undefined {
+  const { tf, mm, args, schedule, wants } = plan;
+  if (!wants.has('input')) return undefined;
   const [steps, batch, inSize] = args.input.shape;
   let dx = mm(dGi, weightIh, false, false);
   if (schedule.active < steps) dx = tf.concat([dx, tf.zeros([(steps - schedule.active) * batch, inSize])], 0);
