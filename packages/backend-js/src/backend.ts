@@ -3,7 +3,13 @@
 import type { Backend, DType } from '@recur/core';
 import { Engine } from './engine.js';
 import { createFusedKernels } from './fused/index.js';
-import { type KernelInfo, type KernelRequest, type KernelTier, selectKernel } from './kernel.js';
+import {
+  type KernelInfo,
+  type KernelRequest,
+  type KernelTier,
+  selectKernel,
+  type ThreadsRequest,
+} from './kernel.js';
 import { binary } from './ops/binary.js';
 import { gather } from './ops/gather.js';
 import { reshape, transpose } from './ops/layout.js';
@@ -32,13 +38,15 @@ export interface JsBackendOptions {
    */
   readonly kernel?: KernelRequest;
   /**
-   * Threads for the SIMD tier (default 1). With 2, one worker shares the kernels' memory and takes
-   * chunks of large products and gate kernels (W2/W3-sized work runs 1.3–1.8× faster on two idle
-   * cores; small work stays on one thread). The worker starts on first use and never keeps the
-   * process alive. Needs `SharedArrayBuffer` and worker threads (browsers: cross-origin isolation);
-   * throws where they are missing. The scalar tier always runs on one thread.
+   * Threads for the SIMD tier (default `auto`). With 2, one worker shares the kernels' memory and
+   * takes chunks of large products and gate kernels (W2/W3-sized work runs 1.3–1.8× faster on two
+   * idle cores; small work stays on one thread). The worker starts on first use and never keeps the
+   * process alive. Needs `SharedArrayBuffer` and worker threads (browsers: cross-origin isolation):
+   * `2` throws where they are missing, `auto` takes 2 where they exist and the machine has at least
+   * two logical cores, else 1 (the reason is in `kernelInfo.detail`). The scalar tier always runs on
+   * one thread.
    */
-  readonly threads?: 1 | 2;
+  readonly threads?: ThreadsRequest;
 }
 
 /** The js backend: a `Backend` that also says which kernel tier it runs. */
@@ -55,9 +63,10 @@ export interface JsBackend extends Backend<JsTensor> {
  * noted at {@link JsBackendOptions.kernel}.
  */
 export function createJsBackend(options: JsBackendOptions = {}): JsBackend {
-  const threads = options.threads ?? 1;
-  if (threads !== 1 && threads !== 2)
-    throw new RangeError(`createJsBackend: threads must be 1 or 2, got ${threads}`);
+  const threads = options.threads ?? 'auto';
+  if (threads !== 1 && threads !== 2 && threads !== 'auto') {
+    throw new RangeError(`createJsBackend: threads must be 1, 2 or 'auto', got ${String(threads)}`);
+  }
   const request = options.kernel ?? 'auto';
   if (request !== 'auto' && request !== 'simd' && request !== 'scalar') {
     throw new RangeError(

@@ -23,6 +23,14 @@ describe('kernel tier selection', () => {
     expect(backend.kernelInfo.detail).toMatch(/^wasm simd128 \+ relaxed FMA/);
   });
 
+  it('takes two threads by default where the machine has two cores, and says so', async () => {
+    const { logicalCores } = await import('./wasm/threads.js');
+    const detail = createJsBackend().kernelInfo.detail;
+    if (logicalCores() >= 2) expect(detail).toMatch(/, 2 threads \(auto\)$/);
+    else expect(detail).toMatch(/, 1 thread \(auto: one core\)$/);
+    expect(createJsBackend({ threads: 1 }).kernelInfo.detail).toMatch(/, 1 thread$/);
+  });
+
   it('forces the plain tier with kernel: scalar', () => {
     const backend = createJsBackend({ kernel: 'scalar' });
     expect(backend.kernel).toBe('scalar');

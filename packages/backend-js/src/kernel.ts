@@ -11,7 +11,10 @@
 
 import { detectFlavour } from './wasm/module.js';
 import { WasmRuntime } from './wasm/runtime.js';
-import { threadsUnavailable } from './wasm/threads.js';
+import { logicalCores, threadsUnavailable } from './wasm/threads.js';
+
+/** What `createJsBackend({ threads })` accepts. */
+export type ThreadsRequest = 1 | 2 | 'auto';
 
 /** What `createJsBackend({ kernel })` accepts. */
 export type KernelRequest = 'auto' | 'simd' | 'scalar';
@@ -35,7 +38,7 @@ export interface KernelSelection extends KernelInfo {
  * Resolves a request: `scalar` always works; `simd` throws when the kernels do not validate here;
  * `auto` takes `simd` when they do and says why not otherwise.
  */
-export function selectKernel(request: KernelRequest, threads: 1 | 2): KernelSelection {
+export function selectKernel(request: KernelRequest, threadsRequest: ThreadsRequest): KernelSelection {
   if (request === 'scalar') {
     return { kernel: 'scalar', detail: 'plain TypeScript (requested)', runtime: null };
   }
@@ -46,8 +49,14 @@ export function selectKernel(request: KernelRequest, threads: 1 | 2): KernelSele
     }
     return { kernel: 'scalar', detail: `plain TypeScript (${detection.unavailable})`, runtime: null };
   }
-  const noThreads = threads === 2 ? threadsUnavailable() : undefined;
-  if (noThreads !== undefined) throw new Error(`createJsBackend: threads: 2 requested, but ${noThreads}`);
+  const noThreads = threadsRequest === 1 ? undefined : threadsUnavailable();
+  if (threadsRequest === 2 && noThreads !== undefined) {
+    throw new Error(`createJsBackend: threads: 2 requested, but ${noThreads}`);
+  }
+  // auto: both threads when the machine has a second core and the worker can run, as PyTorch and
+  // tfjs-node use every core by default; small work stays on one thread either way.
+  const threads: 1 | 2 =
+    threadsRequest === 'auto' ? (noThreads === undefined && logicalCores() >= 2 ? 2 : 1) : threadsRequest;
   let runtime: WasmRuntime;
   try {
     runtime = new WasmRuntime(detection.flavour, threads);
@@ -57,5 +66,7 @@ export function selectKernel(request: KernelRequest, threads: 1 | 2): KernelSele
     if (request === 'simd') throw new Error(`createJsBackend: kernel 'simd' requested, but ${reason}`);
     return { kernel: 'scalar', detail: `plain TypeScript (${reason})`, runtime: null };
   }
-  return { kernel: 'simd', detail: runtime.describe(), runtime };
+  const why =
+    threadsRequest !== 'auto' ? '' : threads === 2 ? ' (auto)' : ` (auto: ${noThreads ?? 'one core'})`;
+  return { kernel: 'simd', detail: `${runtime.describe()}${why}`, runtime };
 }

@@ -20,6 +20,7 @@ export interface BenchOptions {
   budgetMs: number | null;
   python: string;
   torchThreads: number | undefined;
+  jsThreads: 1 | 2 | 'auto';
   json: string | undefined;
   report: string | undefined;
 }
@@ -56,6 +57,12 @@ function pathOption(value: string): BenchOptions['path'] {
     throw new InvalidArgumentError(`expected fused, composed or both, got "${value}"`);
   }
   return value;
+}
+
+function jsThreadsOption(value: string): BenchOptions['jsThreads'] {
+  if (value === '1' || value === '2') return Number(value) as 1 | 2;
+  if (value === 'auto') return value;
+  throw new InvalidArgumentError(`expected 1, 2 or auto, got "${value}"`);
 }
 
 /** The command-line interface (exported for `--help` in docs and tests). */
@@ -104,6 +111,12 @@ export function benchCommand(): Command {
       'torch.set_num_threads (default: every core)',
       integer('--torch-threads', 1),
     )
+    .option(
+      '--js-threads <n>',
+      "threads of the js backend's SIMD kernels: 1, 2 or auto (createJsBackend's default)",
+      jsThreadsOption,
+      'auto',
+    )
     .option('--json <file>', 'write a recur-bench/1 JSON document')
     .option('--report <dir>', 'write a markdown report with SVG charts into this directory')
     .allowExcessArguments(false);
@@ -139,6 +152,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     budgetMs: number;
     python: string;
     torchThreads?: number;
+    jsThreads: BenchOptions['jsThreads'];
     json?: string;
     report?: string;
   }>();
@@ -155,6 +169,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     budgetMs: o.budgetMs === 0 ? null : o.budgetMs,
     python: o.python,
     torchThreads: o.torchThreads,
+    jsThreads: o.jsThreads,
     json: o.json,
     report: o.report,
   };

@@ -17,6 +17,8 @@ export interface Lineup {
   torch: TorchSession | null;
   /** Whether tfjs-layers shares the Recur tfjs backends' engine (`null`: no tfjs-layers reference ran). */
   tfjsSharedEngine: boolean | null;
+  /** How each Recur backend that reports one chose its kernels (`kernelInfo.detail`), by system. */
+  kernels: Record<string, string>;
   /** The runner's `recover` hook: revives a tfjs engine that a failure killed (see `restartEngine`). */
   recover(group: string): Promise<string | null>;
 }
@@ -47,8 +49,12 @@ function referenceEngine(name: BackendName): TfjsEngine {
 export async function buildLineup(options: BenchOptions, torchThreads: number): Promise<Lineup> {
   const contenders: Contender[] = [];
   const paths: ('fused' | 'composed')[] = options.path === 'both' ? ['fused', 'composed'] : [options.path];
+  const kernels: Record<string, string> = {};
   for (const name of options.backends) {
-    const loaded = await loadBackend(name);
+    const loaded = await loadBackend(name, { jsThreads: options.jsThreads });
+    const info =
+      'backend' in loaded ? (loaded.backend as { kernelInfo?: { detail: string } }).kernelInfo : undefined;
+    if (info !== undefined) kernels[`recur-${name}`] = info.detail;
     for (const path of paths) contenders.push(recurContender(name, loaded, path));
   }
   let torch: TorchSession | null = null;
@@ -68,5 +74,5 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
     }
   }
   contenders.sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
-  return { contenders, torch, tfjsSharedEngine, recover: recoverGroup };
+  return { contenders, torch, tfjsSharedEngine, kernels, recover: recoverGroup };
 }

@@ -19,6 +19,7 @@ export function machineInfo(
   tfjs: string | null,
   tfjsSharedEngine: boolean | null,
   loadAtStart: number,
+  recurKernels: Record<string, string> = {},
 ): MachineInfo {
   const torchRan = torch !== null && 'version' in torch;
   return {
@@ -32,6 +33,7 @@ export function machineInfo(
     tfjs,
     tfjsSharedEngine,
     loadAverage: { start: loadAtStart, end: loadNow() },
+    recurKernels,
     date: new Date().toISOString(),
   };
 }

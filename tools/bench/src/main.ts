@@ -66,6 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
       usesTfjs ? await tfjsVersion() : null,
       lineup.tfjsSharedEngine,
       loadAtStart,
+      lineup.kernels,
     ),
     settings: {
       command: ['pnpm bench', ...argv].join(' '),
@@ -83,6 +84,9 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(renderRatios(ratios));
   const notes = renderProblems(rows);
   if (notes) console.log(`\nNot measured:\n${notes}`);
+  for (const [system, detail] of Object.entries(document.machine.recurKernels)) {
+    console.log(`${system} kernels: ${detail}`);
+  }
   console.log(`\n${document.settings.durationS} s in all`);
   const { loadAverage, cores } = document.machine;
   if (Math.max(loadAverage.start, loadAverage.end) > cores) {

@@ -59,6 +59,8 @@ export interface MachineInfo {
   tfjsSharedEngine: boolean | null;
   /** 1-minute load average when the run started and ended: above `cores`, timings are unreliable. */
   loadAverage: { start: number; end: number };
+  /** How Recur backends chose their kernels, e.g. `{"recur-js": "wasm simd128 + relaxed FMA, 6×8 tiles, 2 threads (auto)"}`. */
+  recurKernels: Record<string, string>;
   date: string;
 }
 

@@ -150,6 +150,19 @@ function startWorker(source: string): WorkerHandle {
   return new BrowserWorker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
 }
 
+/**
+ * Logical cores this program may use: `navigator.hardwareConcurrency` in browsers,
+ * `os.availableParallelism()` in Node (1 when neither answers).
+ */
+export function logicalCores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (typeof nav?.hardwareConcurrency === 'number' && nav.hardwareConcurrency > 0)
+    return nav.hardwareConcurrency;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return os?.availableParallelism?.() ?? 1;
+}
+
 /** Why two threads cannot run here, or undefined when they can. */
 export function threadsUnavailable(): string | undefined {
   if (typeof SharedArrayBuffer !== 'function') {

@@ -76,6 +76,7 @@ export function renderMarkdown(doc: BenchDocument, charts: readonly Chart[]): st
             ? 'not loaded'
             : `${m.tfjs} (tfjs-layers on the same engine: ${m.tfjsSharedEngine})`,
         ],
+        ...Object.entries(m.recurKernels ?? {}).map(([system, detail]) => [`${system} kernels`, detail]),
         ['load average (1 min) at start → end', `${m.loadAverage.start} → ${m.loadAverage.end}`],
         ['date', m.date],
       ],

@@ -22,8 +22,9 @@ export const backendEngine: Readonly<Record<BackendName, 'cpu' | 'wasm' | 'tenso
 export type LoadedBackend = { backend: AnyBackend } | { unavailable: string };
 
 // Lazy imports: a missing optional engine (tfjs-node's native binding) only affects its own backend.
-const loaders: Record<BackendName, () => Promise<AnyBackend>> = {
-  js: async () => (await import('@recur/backend-js')).createJsBackend() as AnyBackend,
+const loaders: Record<BackendName, (options: LoadOptions) => Promise<AnyBackend>> = {
+  js: async ({ jsThreads }) =>
+    (await import('@recur/backend-js')).createJsBackend({ threads: jsThreads }) as AnyBackend,
   'tfjs-cpu': async () =>
     (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend()) as AnyBackend,
   wasm: async () => (await (await import('@recur/backend-wasm')).createWasmBackend()) as AnyBackend,
@@ -37,10 +38,16 @@ export function oneLine(error: unknown): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** Backend settings the bench exposes. */
+export interface LoadOptions {
+  /** `createJsBackend`'s `threads` (default `auto`, as for users). */
+  readonly jsThreads?: 1 | 2 | 'auto';
+}
+
 /** Loads one Recur backend by name (fused kernels on; modules choose their path). */
-export async function loadBackend(name: BackendName): Promise<LoadedBackend> {
+export async function loadBackend(name: BackendName, options: LoadOptions = {}): Promise<LoadedBackend> {
   try {
-    return { backend: await loaders[name]() };
+    return { backend: await loaders[name](options) };
   } catch (error) {
     return { unavailable: oneLine(error) };
   }
