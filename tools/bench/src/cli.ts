@@ -96,7 +96,7 @@ export function benchCommand(): Command {
     )
     .option(
       '--reps <n>',
-      'timed repetitions per measurement (default: W1/W4 10, W2 5, W3 3)',
+      'timed repetitions per measurement (default: W1/W4 20, W2 15, W3 5)',
       integer('--reps', 1),
     )
     .option(

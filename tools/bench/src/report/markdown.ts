@@ -36,7 +36,7 @@ export function methodText(doc: BenchDocument): string {
       "reset-before GRU, so its GRU is not PyTorch's, but it is what a tfjs user gets).",
     `- **Warm-up**: every system the same way: untimed steps until at least ${warmupPolicy.minSteps} ran and ` +
       `${warmupPolicy.targetMs} ms passed, at most ${warmupPolicy.maxSteps}. Then the timed repetitions ` +
-      '(default W1/W4 10, W2 5, W3 3; `--reps`); each step is timed by its own system (PyTorch with ' +
+      '(default W1/W4 20, W2 15, W3 5; `--reps`); each step is timed by its own system (PyTorch with ' +
       '`time.perf_counter` inside Python, so the pipe is not counted).',
     '- **Alternation**: for each workload (cheapest first), cell and mode, the systems run group by group: ' +
       '`host` (recur-js and torch), then each tfjs engine (recur-tfjs-cpu with tfjs-layers-cpu, recur-wasm ' +
