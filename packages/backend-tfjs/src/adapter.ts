@@ -6,6 +6,7 @@
 import type { Backend, DType, FusedKernels } from '@recur/core';
 import { createEngineGuard, type EngineGuard } from './engine.js';
 import type { GateProducts } from './fused/cells.js';
+import type { TfjsOpsKernelOptions } from './fused/sequence.js';
 import {
   createSequence,
   type SequenceKernel,
@@ -65,6 +66,8 @@ export interface TfjsAdapterOptions {
    * `per-gate`, see {@link GateProducts}).
    */
   readonly gateProducts?: GateProducts;
+  /** Add the default fused kernel's input biases inside its projection matmul (see {@link TfjsOpsKernelOptions}). */
+  readonly biasInProduct?: boolean;
   /**
    * The engine's own fused sequence kernel (default: {@link tfjsOpsSequenceKernel} with `stepRows`),
    * e.g. webgl's one-shader-program-per-step kernel. The adapter still checks the arguments, plans
@@ -137,7 +140,11 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
             reach,
             { slice, reshape },
             options.sequenceKernel ??
-              tfjsOpsSequenceKernel({ stepRows: options.stepRows, gateProducts: options.gateProducts }),
+              tfjsOpsSequenceKernel({
+                stepRows: options.stepRows,
+                gateProducts: options.gateProducts,
+                biasInProduct: options.biasInProduct,
+              }),
           ),
         };
 
