@@ -1,9 +1,11 @@
 /**
  * The fused whole-sequence kernel: one direction of one layer as a single `tf.customGrad` node.
  *
- * Forward: the input projection of every step is ONE matmul (`[T·N, I]·[I, G·H]`, weights transposed
- * once per call); each step then costs one `[N, Hout]·[Hout, G·H]` matmul plus a few elementwise ops,
- * reading its rows without `tf.unstack` (O(T²) on tfjs-wasm; see {@link StepRows}). When a gradient
+ * Forward: the input projection of every step is ONE matmul (`[T·N, I]·[I, G·H]`; with per-gate
+ * products one per gate, see {@link GateProducts}); each step then costs one `[N, Hout]·[Hout, G·H]`
+ * matmul (or one fused matmul per gate) plus a few elementwise ops, reading its rows without
+ * `tf.unstack` (O(T²) on tfjs-wasm; see {@link StepRows}). Only the arguments the recorded gradient
+ * reaches enter the node (see `gradient-reach.ts`), so `dx` is skipped for data inputs. When a gradient
  * tape records, the cell's backward factors are computed for all steps at once and saved stacked.
  * Backward: hand-written BPTT, ~7 ops per step, stacking every step's gate gradients so that `dW_ih`,
  * `dW_hh`, `dW_hr`, `dx` and the biases are each one matmul. tfjs's `customGrad` returns a single
