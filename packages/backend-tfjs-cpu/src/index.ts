@@ -4,13 +4,22 @@
  * @packageDocumentation
  */
 import { activateTfjsEngine, createTfjsAdapter, type TfjsBackend } from '@recur/backend-tfjs';
+import { cpuProduct } from './product-kernel.js';
 
 export type { TfjsBackend } from '@recur/backend-tfjs';
+export { PRODUCT_KERNEL } from './product-kernel.js';
 
 /** Options of {@link createTfjsCpuBackend}. */
 export interface TfjsCpuBackendOptions {
   /** Offer the fused whole-sequence kernels (default `true`; `false` forces the composed path). */
   readonly fused?: boolean;
+  /**
+   * Which matrix product runs Recur's matmuls (default `recur`): `recur` registers Recur's
+   * register-tiled JavaScript product as a tfjs-cpu kernel (`RecurFusedMatMul`, 3–5× faster than
+   * tfjs-cpu's `BatchMatMul`, with bias and activation in the same pass); `tfjs` keeps tfjs-cpu's own
+   * `matMul`, e.g. to compare with it. Elementwise ops, memory and tensors are tfjs-cpu's either way.
+   */
+  readonly product?: 'recur' | 'tfjs';
 }
 
 /**
@@ -28,6 +37,10 @@ export async function createTfjsCpuBackend(options: TfjsCpuBackendOptions = {}):
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-cpu');
   await activateTfjsEngine(tf, 'cpu');
+  const product = options.product ?? 'recur';
+  if (product !== 'recur' && product !== 'tfjs') {
+    throw new RangeError(`createTfjsCpuBackend: product must be 'recur' or 'tfjs', got ${String(product)}`);
+  }
   return createTfjsAdapter(tf, {
     name: 'tfjs-cpu',
     engine: 'cpu',
@@ -39,5 +52,6 @@ export async function createTfjsCpuBackend(options: TfjsCpuBackendOptions = {}):
     gateProducts: 'per-gate',
     // Its broadcasting add walks index arrays per element: biases ride in the projection matmul instead.
     biasInProduct: true,
+    product: product === 'recur' ? cpuProduct(tf) : undefined,
   });
 }

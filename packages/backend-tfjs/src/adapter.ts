@@ -15,7 +15,7 @@ import {
 } from './fused/sequence.js';
 import { createGradientReach } from './gradient-reach.js';
 import { createBinary, createScale, createUnary } from './ops/elementwise.js';
-import { createMatMul, rawMatMul } from './ops/linalg.js';
+import { createMatMul, type ProductFn, productMatMul, rawMatMul } from './ops/linalg.js';
 import { createLogSoftmax, createMax, createSum } from './ops/reduce.js';
 import {
   createConcat,
@@ -69,6 +69,12 @@ export interface TfjsAdapterOptions {
   /** Add the default fused kernel's input biases inside its projection matmul (see {@link TfjsOpsKernelOptions}). */
   readonly biasInProduct?: boolean;
   /**
+   * The engine's own matrix product (see {@link ProductFn}), e.g. tfjs-cpu's Recur kernel: then every
+   * matmul the adapter runs (primitive, fused, gradients) goes through it, and `explicitTranspose`,
+   * `padOddSharedDim` and `biasInProduct` no longer apply. Default: tfjs's `matMul`/`fused.matMul`.
+   */
+  readonly product?: ProductFn;
+  /**
    * The engine's own fused sequence kernel (default: {@link tfjsOpsSequenceKernel} with `stepRows`),
    * e.g. webgl's one-shader-program-per-step kernel. The adapter still checks the arguments, plans
    * the steps, and wraps the kernel in one differentiable node.
@@ -106,7 +112,10 @@ const DTYPES: readonly DType[] = ['float32'];
 export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): TfjsBackend {
   const engine = options.engine ?? tf.getBackend();
   const guard = createEngineGuard(tf, options.name, engine, options.assertUsable);
-  const mm = rawMatMul(tf, options.explicitTranspose ?? true, options.padOddSharedDim ?? false);
+  const mm =
+    options.product !== undefined
+      ? productMatMul(options.product)
+      : rawMatMul(tf, options.explicitTranspose ?? true, options.padOddSharedDim ?? false);
   const reach = createGradientReach(tf);
   const gatherGradient: GatherGradient =
     options.gatherGradient === undefined || options.gatherGradient === 'auto'
@@ -145,6 +154,7 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
                 gateProducts: options.gateProducts,
                 biasInProduct: options.biasInProduct,
               }),
+            options.product,
           ),
         };
 

@@ -22,5 +22,6 @@ export {
   type TfjsOpsKernelOptions,
   tfjsOpsSequenceKernel,
 } from './fused/sequence.js';
+export type { MatMulFn, ProductActivation, ProductArgs, ProductFn } from './ops/linalg.js';
 export type { GatherGradient } from './ops/shape.js';
 export type { TfjsCore, TfTensor } from './tfjs.js';

@@ -9,17 +9,20 @@
  * transpose flag.
  */
 import type { CellKind } from '@recur/core';
+import type { MatMulFn, ProductActivation } from '../ops/linalg.js';
 import type { TfjsCore, TfTensor } from '../tfjs.js';
 
 /** Per-call tensors shared by every step of the forward. */
 export interface ForwardContext {
   readonly tf: TfjsCore;
+  /** The adapter's matmul (an engine's own product where it brings one). */
+  readonly mm: MatMulFn;
   readonly hidden: number;
   /**
-   * `joint` products: `h·W_hhᵀ` as one `[N, G·H]` product; the step's x-projection is one `[N, G·H]`
-   * block. Absent with `per-gate` products.
+   * `joint` products: `h·W_hhᵀ (+ add)` as one `[N, G·H]` product (`add`: `[N, G·H]` or `[G·H]`); the
+   * step's x-projection is one `[N, G·H]` block. Absent with `per-gate` products.
    */
-  readonly recurrent?: (h: TfTensor) => TfTensor;
+  readonly recurrent?: (h: TfTensor, add?: TfTensor) => TfTensor;
   /**
    * `per-gate` products: `act(add + h·W_hh,kᵀ)` for gate k (`[N, H]`) as ONE tfjs op (a fused matmul
    * with bias and activation); the step's x-projection arrives as one `[N, H]` block per gate.
@@ -45,12 +48,14 @@ export interface ForwardContext {
  */
 export type GateProducts = 'joint' | 'per-gate';
 
-/** The activations tfjs's fused matmul applies that the cells need. */
-export type GateActivation = 'linear' | 'sigmoid' | 'relu';
+/** The activations a gate product applies (see {@link ProductActivation}). */
+export type GateActivation = ProductActivation;
 
 /** Per-call tensors shared by every step of the backward (PyTorch layouts). */
 export interface BackwardContext {
   readonly tf: TfjsCore;
+  /** The adapter's matmul (an engine's own product where it brings one). */
+  readonly mm: MatMulFn;
   /** `W_hh`, `[G·H, Hout]`. */
   readonly weightHh: TfTensor;
   /** `W_hr`, `[P, H]`. */
@@ -122,9 +127,9 @@ function rnnCell(activation: 'tanh' | 'relu'): CellStep {
     forward({ tf, recurrent, gate }, [xp], h) {
       let hNew: TfTensor;
       if (gate !== undefined) {
-        hNew = activation === 'tanh' ? tf.tanh(gate(0, h, xp, 'linear')) : gate(0, h, xp, 'relu');
+        hNew = gate(0, h, xp, activation);
       } else {
-        const a = tf.add(xp, recurrent!(h));
+        const a = recurrent!(h, xp);
         hNew = activation === 'tanh' ? tf.tanh(a) : tf.relu(a);
       }
       return { h: hNew, cache: [hNew] };
@@ -133,9 +138,9 @@ function rnnCell(activation: 'tanh' | 'relu'): CellStep {
       // relu: h > 0 ⇔ a > 0, and relu'(0) = 0 as in PyTorch.
       return { perStep: [activation === 'tanh' ? tanhSlope(tf, hNew) : tf.step(hNew, 0)] };
     },
-    backward({ tf, weightHh }, [slope], dh) {
+    backward({ tf, mm, weightHh }, [slope], dh) {
       const da = tf.mul(dh, slope);
-      return { dgi: da, dgh: da, dhPrev: tf.matMul(da, weightHh) };
+      return { dgi: da, dgh: da, dhPrev: mm(da, weightHh, false, false) };
     },
   };
 }
@@ -144,15 +149,15 @@ const lstmCell: CellStep = {
   gates: 4,
   foldsHiddenBias: true,
   unfoldableHiddenBias: [],
-  forward({ tf, hidden: H, recurrent, gate, whrT }, xp, h, c) {
+  forward({ tf, mm, hidden: H, recurrent, gate, whrT }, xp, h, c) {
     let i: TfTensor, f: TfTensor, g: TfTensor, o: TfTensor;
     if (gate !== undefined) {
       i = gate(0, h, xp[0], 'sigmoid');
       f = gate(1, h, xp[1], 'sigmoid');
-      g = tf.tanh(gate(2, h, xp[2], 'linear'));
+      g = gate(2, h, xp[2], 'tanh');
       o = gate(3, h, xp[3], 'sigmoid');
     } else {
-      const a = tf.add(xp[0], recurrent!(h));
+      const a = recurrent!(h, xp[0]);
       const s = tf.sigmoid(a); // the g columns of s are unused
       i = col(tf, s, 0, H);
       f = col(tf, s, H, H);
@@ -163,7 +168,7 @@ const lstmCell: CellStep = {
     const tc = tf.tanh(cNew);
     const m = tf.mul(o, tc);
     if (whrT === undefined) return { h: m, c: cNew, cache: [i, f, g, o, tc] };
-    return { h: tf.matMul(m, whrT), c: cNew, cache: [i, f, g, o, tc, m] };
+    return { h: mm(m, whrT, false, false), c: cNew, cache: [i, f, g, o, tc, m] };
   },
   factors(tf, [i, f, g, o, tc, m], _hPrev, cPrev) {
     // da = [dc⊙g⊙σ'_i | dc⊙c_{t−1}⊙σ'_f | dc⊙i⊙tanh'_g | dm⊙tanh(c)⊙σ'_o] = [dc|dc|dc|dm] ⊙ gateFactor,
@@ -180,11 +185,11 @@ const lstmCell: CellStep = {
     const cellFactor = tf.mul(o, tanhSlope(tf, tc));
     return { perStep: [gateFactor, cellFactor, f], projected: m };
   },
-  backward({ tf, weightHh, weightHr }, [gateFactor, cellFactor, f], dh, dc) {
-    const dm = weightHr === undefined ? dh : tf.matMul(dh, weightHr);
+  backward({ tf, mm, weightHh, weightHr }, [gateFactor, cellFactor, f], dh, dc) {
+    const dm = weightHr === undefined ? dh : mm(dh, weightHr, false, false);
     const dcTotal = tf.add(dc!, tf.mul(dm, cellFactor));
     const da = tf.mul(tf.concat([dcTotal, dcTotal, dcTotal, dm], 1), gateFactor);
-    return { dgi: da, dgh: da, dhPrev: tf.matMul(da, weightHh), dcPrev: tf.mul(dcTotal, f) };
+    return { dgi: da, dgh: da, dhPrev: mm(da, weightHh, false, false), dcPrev: tf.mul(dcTotal, f) };
   },
 };
 
@@ -201,8 +206,7 @@ const gruCell: CellStep = {
       ghn = gate(2, h, biasHh?.[2], 'linear');
       xpn = xp[2];
     } else {
-      const hh = recurrent!(h);
-      const gh = biasHh?.[0] === undefined ? hh : tf.add(hh, biasHh[0]);
+      const gh = recurrent!(h, biasHh?.[0]);
       const rz = tf.sigmoid(tf.add(col(tf, xp[0], 0, 2 * H), col(tf, gh, 0, 2 * H)));
       r = col(tf, rz, 0, H);
       z = col(tf, rz, H, H);
@@ -221,13 +225,13 @@ const gruCell: CellStep = {
     const uw = tf.mul(u, tf.mul(ghn, sigmoidSlope(tf, r)));
     return { perStep: [tf.concat([uw, v, u], 1), tf.concat([uw, v, tf.mul(u, r)], 1), z] };
   },
-  backward({ tf, weightHh }, [inputFactor, hiddenFactor, z], dh) {
+  backward({ tf, mm, weightHh }, [inputFactor, hiddenFactor, z], dh) {
     const dh3 = tf.concat([dh, dh, dh], 1);
     const dgh = tf.mul(dh3, hiddenFactor);
     return {
       dgi: tf.mul(dh3, inputFactor),
       dgh,
-      dhPrev: tf.add(tf.mul(dh, z), tf.matMul(dgh, weightHh)),
+      dhPrev: tf.add(tf.mul(dh, z), mm(dgh, weightHh, false, false)),
     };
   },
 };

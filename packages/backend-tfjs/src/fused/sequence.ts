@@ -16,7 +16,7 @@ import type { SequenceArgs, SequenceResult } from '@recur/core';
 import type { EngineGuard } from '../engine.js';
 import type { GradientReach } from '../gradient-reach.js';
 import { differentiable } from '../ops/differentiable.js';
-import type { MatMulFn } from '../ops/linalg.js';
+import { type MatMulFn, type ProductFn, tfjsProduct } from '../ops/linalg.js';
 import type { TfjsCore, TfTensor } from '../tfjs.js';
 import { type BackwardContext, CELLS, type ForwardContext, type GateProducts } from './cells.js';
 import { makeSchedule, paddingMask, type Schedule, stepMask } from './schedule.js';
@@ -39,8 +39,14 @@ export type SequenceGrads = Partial<Record<SequenceArgName, TfTensor>>;
 /** One direction of one layer, checked and planned by the driver, for a {@link SequenceKernel}. */
 export interface SequencePlan {
   readonly tf: TfjsCore;
-  /** The adapter's raw matmul (its transpose policy). */
+  /** The adapter's raw matmul (its transpose policy, or the engine's own product). */
   readonly mm: MatMulFn;
+  /**
+   * The engine's own fused product, where it brings one (see {@link ProductFn}): then every product
+   * of the kernel runs on it, with biases and activations in its epilogue and transposed operands
+   * read in place. Absent: tfjs's `matMul` and `fused.matMul`.
+   */
+  readonly product?: ProductFn;
   readonly args: SequenceArgs<TfTensor>;
   readonly schedule: Schedule;
   /** Whether a gradient tape records: only then must the kernel return `save` and `grad`. */
@@ -103,6 +109,7 @@ export function createSequence(
   reach: GradientReach,
   prims: SequencePrimitives,
   kernel: SequenceKernel,
+  product: ProductFn | undefined,
 ): (args: SequenceArgs<TfTensor>) => SequenceResult<TfTensor> {
   return (args) => {
     guard.activate();
@@ -125,7 +132,7 @@ export function createSequence(
     const recording = wanted.length > 0;
     const wants: ReadonlySet<SequenceArgName> = new Set(wanted);
 
-    const plan: SequencePlan = { tf, mm, args, schedule, recording, wants, hidden };
+    const plan: SequencePlan = { tf, mm, product, args, schedule, recording, wants, hidden };
     const parts = tf.tidy(() => {
       // Nothing to differentiate: no node at all (tfjs would record one that no gradient uses).
       const packed = !recording
@@ -206,7 +213,7 @@ function sequenceNode(
   plan: SequencePlan,
   how: { readonly stepRows: StepRows; readonly gateProducts: GateProducts; readonly biasInProduct: boolean },
 ): SequenceNode {
-  const { tf, mm, args, schedule, recording, hidden } = plan;
+  const { tf, mm, args, schedule, recording, hidden, product } = plan;
   const { stepRows } = how;
   const cell = CELLS[args.cell];
   const { input, h0, weightIh, weightHh, biasIh, biasHh, lengths } = args;
@@ -243,7 +250,11 @@ function sequenceNode(
   const xpAt = rowBlocks(weightIh).map((w, k) => {
     const biases = [ihBias[k], foldsHh(k) ? hhBias[k] : undefined].filter((b) => b !== undefined);
     let xp: TfTensor;
-    if (how.biasInProduct && biases.length > 0) {
+    if (product !== undefined) {
+      // The engine's own product adds the bias row in its epilogue.
+      const bias = biases.length < 2 ? biases[0] : tf.add(biases[0]!, biases[1]!);
+      xp = product({ a: xActive, b: w, transposeB: true, bias });
+    } else if (how.biasInProduct && biases.length > 0) {
       const b = biases.length === 1 ? biases[0] : tf.add(biases[0], biases[1]);
       withOnes ??= tf.concat([xActive, tf.ones([dim(xActive, 0), 1])], 1);
       xp = mm(withOnes, tf.concat([w, tf.reshape(b, [dim(w, 0), 1])], 1), false, true);
@@ -257,10 +268,11 @@ function sequenceNode(
 
   const ctx: ForwardContext = {
     tf,
+    mm,
     hidden,
     ...(perGate
-      ? { gate: gateProducts(tf, rowBlocks(weightHh)) }
-      : { recurrent: jointProduct(tf, weightHh) }),
+      ? { gate: gateProducts(product ?? tfjsProduct(tf), rowBlocks(weightHh)) }
+      : { recurrent: jointProduct(tf, weightHh, product) }),
     biasHh: unfolded.some((b) => b !== undefined) ? unfolded : undefined,
     whrT: weightHr === undefined ? undefined : tf.transpose(weightHr),
   };
@@ -356,6 +368,7 @@ function bptt(
   const { active, full } = schedule;
   const ctx: BackwardContext = {
     tf,
+    mm,
     weightHh: saved[layout.weightHh],
     weightHr: layout.weightHr < 0 ? undefined : saved[layout.weightHr],
   };
@@ -414,29 +427,43 @@ function bptt(
   }
   if (wants.has('weightIh')) grads.weightIh = mm(dGi, saved[layout.x], true, false);
   if (wants.has('weightHh')) grads.weightHh = mm(dGh, saved[layout.hPrev], true, false);
-  if (wants.has('biasIh')) grads.biasIh = columnSums(tf, dGi);
-  if (wants.has('biasHh')) grads.biasHh = columnSums(tf, dGh);
+  if (wants.has('biasIh')) grads.biasIh = columnSums(tf, mm, dGi);
+  if (wants.has('biasHh')) grads.biasHh = columnSums(tf, mm, dGh);
   if (wants.has('weightHr')) grads.weightHr = mm(tf.concat(dhAll, 0), saved[layout.projected], true, false);
   return grads;
 }
 
-/** Joint products: `h ↦ h·W_hhᵀ` with `W_hhᵀ` transposed once per call. */
-function jointProduct(tf: TfjsCore, weightHh: TfTensor): (h: TfTensor) => TfTensor {
+/**
+ * Joint products: `h ↦ h·W_hhᵀ (+ add)`. On the engine's own product, one kernel reading `W_hh` in
+ * place; otherwise with `W_hhᵀ` transposed once per call (tfjs-wasm's flagged matmul is slow).
+ */
+function jointProduct(
+  tf: TfjsCore,
+  weightHh: TfTensor,
+  product: ProductFn | undefined,
+): NonNullable<ForwardContext['recurrent']> {
+  if (product !== undefined) return (h, add) => product({ a: h, b: weightHh, transposeB: true, bias: add });
   const whhT = tf.transpose(weightHh);
-  return (h) => tf.matMul(h, whhT);
+  return (h, add) => {
+    const hh = tf.matMul(h, whhT);
+    return add === undefined ? hh : tf.add(add, hh);
+  };
 }
 
 /**
- * Per-gate products: `act(add + h·W_hh,kᵀ)` as one `tf.fused.matMul` per gate, reading `W_hh`'s row
- * block k through tfjs's transpose flag (per-gate is for engines where the flag costs nothing).
+ * Per-gate products: `act(add + h·W_hh,kᵀ)` as one fused product per gate, reading `W_hh`'s row
+ * block k through the transpose flag (per-gate is for engines where the flag costs nothing).
  */
-function gateProducts(tf: TfjsCore, gateBlocks: readonly TfTensor[]): NonNullable<ForwardContext['gate']> {
+function gateProducts(
+  product: ProductFn,
+  gateBlocks: readonly TfTensor[],
+): NonNullable<ForwardContext['gate']> {
   return (k, h, add, activation) =>
-    tf.fused.matMul({ a: h, b: gateBlocks[k], transposeB: true, bias: add, activation });
+    product({ a: h, b: gateBlocks[k], transposeB: true, bias: add, activation });
 }
 
 /** Σ over rows of `[rows, W]`, as `ones[1, rows]·x` (tfjs-wasm's Sum over axis 0 is ~8× slower). */
-function columnSums(tf: TfjsCore, x: TfTensor): TfTensor {
+function columnSums(tf: TfjsCore, mm: MatMulFn, x: TfTensor): TfTensor {
   const [rows, width] = x.shape as number[];
-  return tf.reshape(tf.matMul(tf.ones([1, rows]), x), [width]);
+  return tf.reshape(mm(tf.ones([1, rows]), x, false, false), [width]);
 }

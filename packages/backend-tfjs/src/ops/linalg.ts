@@ -8,6 +8,45 @@ import { differentiable } from './differentiable.js';
  */
 export type MatMulFn = (a: TfTensor, b: TfTensor, transposeA: boolean, transposeB: boolean) => TfTensor;
 
+/** The activations a {@link ProductFn}'s epilogue applies. */
+export type ProductActivation = 'linear' | 'sigmoid' | 'relu' | 'tanh';
+
+/** The arguments of a {@link ProductFn}. */
+export interface ProductArgs {
+  readonly a: TfTensor;
+  readonly b: TfTensor;
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+  /** Added to the product: `[M, N]`, or `[N]` for every row. */
+  readonly bias?: TfTensor;
+  /** Applied last (default `linear`). */
+  readonly activation?: ProductActivation;
+}
+
+/**
+ * `activation(op(A)·op(B) + bias)` on 2-D operands as ONE engine kernel, not differentiable: an
+ * engine package's own matrix product (tfjs-cpu's is ~4× slower than a register-tiled JavaScript
+ * one), used by the adapter for every matmul it runs and by the fused kernels for whole gate
+ * pre-activations. Without one, the adapter uses tfjs's `matMul` and `fused.matMul`.
+ */
+export type ProductFn = (args: ProductArgs) => TfTensor;
+
+/** A {@link MatMulFn} over an engine's own {@link ProductFn}: its transposed operands are read in place. */
+export function productMatMul(product: ProductFn): MatMulFn {
+  return (a, b, transposeA, transposeB) => product({ a, b, transposeA, transposeB });
+}
+
+/**
+ * tfjs's own `fused.matMul` as a {@link ProductFn} (tfjs-core 4.22 has no fused `tanh`, so that one
+ * runs as a second op).
+ */
+export function tfjsProduct(tf: TfjsCore): ProductFn {
+  return ({ a, b, transposeA = false, transposeB = false, bias, activation = 'linear' }) => {
+    if (activation === 'tanh') return tf.tanh(tf.fused.matMul({ a, b, transposeA, transposeB, bias }));
+    return tf.fused.matMul({ a, b, transposeA, transposeB, bias, activation });
+  };
+}
+
 /** Per-op overhead of a transpose, in elements copied (tfjs-wasm, measured: a few µs). */
 const TRANSPOSE_OVERHEAD = 2048;
 
