@@ -4,7 +4,16 @@
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type BackendName, backendNames } from './systems/backends.js';
-import { type Cell, cells, workloadNames } from './workloads.js';
+import {
+  type Cell,
+  cells,
+  type Mode,
+  modes,
+  parseWorkload,
+  type Workload,
+  workloadNames,
+  workloads,
+} from './workloads.js';
 
 /** The references `--reference` accepts. */
 export const referenceNames = ['torch', 'tfjs-layers'] as const;
@@ -13,7 +22,8 @@ export const referenceNames = ['torch', 'tfjs-layers'] as const;
 export interface BenchOptions {
   backends: BackendName[];
   cells: Cell[];
-  workloads: string[];
+  /** Each with only the modes asked for (`--mode`); workloads left with none are dropped. */
+  workloads: Workload[];
   references: (typeof referenceNames)[number][];
   path: 'fused' | 'composed' | 'both';
   reps: number | undefined;
@@ -41,6 +51,25 @@ function listOf<T extends string>(what: string, allowed: readonly T[], extra: re
     }
     return [...new Set(names)] as T[];
   };
+}
+
+/** `--workload`: named workloads and shapes of one's own, checked by {@link parseWorkload}. */
+function workloadList(value: string): Workload[] {
+  const specs = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (specs.length === 0) throw new InvalidArgumentError('expected a comma-separated list of workloads');
+  const parsed: Workload[] = [];
+  for (const spec of specs) {
+    try {
+      const w = parseWorkload(spec);
+      if (!parsed.some((p) => p.name === w.name)) parsed.push(w);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  }
+  return parsed;
 }
 
 function integer(what: string, min: number) {
@@ -80,9 +109,10 @@ export function benchCommand(): Command {
     .option('--cell <names>', `cells: ${cells.join(', ')} (default: all)`, listOf('cell', cells))
     .option(
       '--workload <names>',
-      `workloads: ${workloadNames.join(', ')} (default: all)`,
-      listOf('workload', workloadNames),
+      `workloads: ${workloadNames.join(', ')} (default: all), or shapes of your own like B8T100I16H32L2 (batch, steps, input, hidden, layers)`,
+      workloadList,
     )
+    .option('--mode <names>', `modes: ${modes.join(', ')} (default: both)`, listOf('mode', modes))
     .option(
       '--reference <names>',
       'references: torch, tfjs-layers (on the tfjs engine of each selected backend; tfjs-cpu for js), or none',
@@ -145,7 +175,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const o = program.opts<{
     backend?: BackendName[];
     cell?: Cell[];
-    workload?: string[];
+    workload?: Workload[];
+    mode?: Mode[];
     reference?: string[];
     path: BenchOptions['path'];
     reps?: number;
@@ -159,10 +190,19 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const references = (o.reference ?? [...referenceNames]).filter(
     (r) => r !== 'none',
   ) as BenchOptions['references'];
+  const wantedModes = o.mode ?? [...modes];
+  const selected = (o.workload ?? [...workloads])
+    .map((w) => ({ ...w, modes: w.modes.filter((m) => wantedModes.includes(m)) }))
+    .filter((w) => w.modes.length > 0);
+  if (selected.length === 0) {
+    throw new UsageError(
+      `nothing to measure: no selected workload runs mode ${wantedModes.join(', ')} (W4 is forward only)`,
+    );
+  }
   return {
     backends: o.backend ?? [...backendNames],
     cells: o.cell ?? [...cells],
-    workloads: o.workload ?? [...workloadNames],
+    workloads: selected,
     references,
     path: o.path,
     reps: o.reps,

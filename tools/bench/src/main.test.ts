@@ -95,9 +95,33 @@ describe('pnpm bench', () => {
     expect(readFileSync(join(report, 'charts', 'gflops-train.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
+  it('runs a shape of its own, one mode, and records it in the settings', () => {
+    const json = join(scratch, 'custom.json');
+    const run = bench([
+      ...['--workload', 'b3t5i2h4l2', '--mode', 'train', '--cell', 'gru'],
+      ...['--backend', 'js', '--reference', 'none', '--reps', '1', '--json', json],
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as BenchDocument;
+    expect(doc.settings.workloads).toEqual([
+      { name: 'B3T5I2H4L2', batch: 3, steps: 5, inputSize: 2, hiddenSize: 4, layers: 2, modes: ['train'] },
+    ]);
+    expect(doc.results).toHaveLength(1);
+    expect(doc.results[0]).toMatchObject({
+      system: 'recur-js',
+      workload: 'B3T5I2H4L2',
+      cell: 'gru',
+      mode: 'train',
+      status: 'ok',
+    });
+  });
+
   it.each([
     [['--backend', 'nope'], /unknown backend "nope"/],
     [['--workload', 'W9'], /unknown workload "W9"/],
+    [['--workload', 'B0T4I2H3'], /B must be an integer ≥ 1, got 0/],
+    [['--workload', 'W4', '--mode', 'train'], /nothing to measure/],
+    [['--mode', 'backward'], /unknown mode "backward"/],
     [['--reps', 'abc'], /--reps must be an integer/],
     [['--path', 'sideways'], /fused, composed or both/],
     [['--frobnicate'], /unknown option/],

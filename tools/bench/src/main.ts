@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench [--backend js,wasm] [--cell lstm] [--workload W1,W2] [--path fused|composed|both]
+ * `pnpm bench [--backend js,wasm] [--cell lstm] [--workload W1,W2,B8T100I16H32L2] [--mode forward,train] [--path fused|composed|both]
  * [--reps N] [--budget-ms MS] [--json FILE] [--report DIR]`: times Recur's recurrent modules on each
  * backend against PyTorch and tfjs-layers in one run, prints the medians and the ratios, and writes
  * a `recur-bench/1` JSON document and a markdown report on request. Exit 2 on bad arguments.
@@ -17,7 +17,6 @@ import { runPlan } from './runner.js';
 import { loadTf } from './systems/tfjs-engine.js';
 import { tfjsVersion } from './systems/tfjs-layers.js';
 import { renderProblems, renderRatios, renderResults } from './table.js';
-import { workloadByName } from './workloads.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: ReturnType<typeof parseOptions>;
@@ -46,7 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
     rows = await runPlan(
       {
         contenders: lineup.contenders,
-        workloads: options.workloads.map(workloadByName),
+        workloads: options.workloads,
         cells: options.cells,
         reps: options.reps,
         budgetMs: options.budgetMs,
@@ -74,6 +73,15 @@ async function main(argv: readonly string[]): Promise<number> {
       budgetMs: options.budgetMs,
       path: options.path,
       durationS: Math.round((performance.now() - started) / 100) / 10,
+      workloads: options.workloads.map(({ name, batch, steps, inputSize, hiddenSize, layers, modes }) => ({
+        name,
+        batch,
+        steps,
+        inputSize,
+        hiddenSize,
+        layers,
+        modes: [...modes],
+      })),
     },
     results: rows,
     ratios,

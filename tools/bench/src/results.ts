@@ -71,6 +71,19 @@ export interface RunSettings {
   budgetMs: number | null;
   path: 'fused' | 'composed' | 'both';
   durationS: number;
+  /** The workloads measured, with their shapes and the modes run (named ones and shapes of one's own). */
+  workloads: WorkloadSetting[];
+}
+
+/** One measured workload in {@link RunSettings}. */
+export interface WorkloadSetting {
+  name: string;
+  batch: number;
+  steps: number;
+  inputSize: number;
+  hiddenSize: number;
+  layers: number;
+  modes: ('forward' | 'train')[];
 }
 
 /** A row's column in tables and charts: the system, plus `composed` when that path was forced. */

@@ -57,6 +57,49 @@ export function workloadByName(name: string): Workload {
   return w;
 }
 
+/** `B16T32I32H64L2`: batch, time steps, input, hidden, optional layers (1); `x`/`_` may separate them. */
+const SHAPE_SPEC = /^B(\d+)[x_]?T(\d+)[x_]?I(\d+)[x_]?H(\d+)(?:[x_]?L(\d+))?$/i;
+
+/**
+ * A workload from `--workload`: a named one (`W1`…`W4`, any case) or a shape of your own,
+ * `B<batch>T<steps>I<input>H<hidden>[L<layers>]` (e.g. `B8T100I16H32L2`), which runs forward and
+ * training and is named by its canonical spec. Throws a `RangeError` naming the problem otherwise.
+ */
+export function parseWorkload(spec: string): Workload {
+  const named = workloads.find((w) => w.name === spec.toUpperCase());
+  if (named !== undefined) return named;
+  const m = SHAPE_SPEC.exec(spec);
+  if (m === null) {
+    throw new RangeError(
+      `unknown workload "${spec}" (expected one of ${workloadNames.join(', ')}, or a shape like B16T32I32H64L1)`,
+    );
+  }
+  const [batch, steps, inputSize, hiddenSize] = m.slice(1, 5).map(Number);
+  const layers = m[5] === undefined ? 1 : Number(m[5]);
+  const extents = { B: batch, T: steps, I: inputSize, H: hiddenSize, L: layers };
+  for (const [letter, value] of Object.entries(extents)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`workload "${spec}": ${letter} must be an integer ≥ 1, got ${value}`);
+    }
+  }
+  const shape = { batch, steps, inputSize, hiddenSize, layers };
+  const name = `B${batch}T${steps}I${inputSize}H${hiddenSize}L${layers}`;
+  return { name, ...shape, modes, defaultReps: defaultRepsFor(shape) };
+}
+
+/** Repetitions for a shape of your own: as many as the named workload of about its size. */
+function defaultRepsFor(shape: Omit<Workload, 'name' | 'modes' | 'defaultReps'>): number {
+  const flops = flopsPerStep({ ...shape, name: '', modes, defaultReps: 0 }, 'rnn', 'forward');
+  const batched = workloads.filter((w) => w.batch > 1);
+  const nearest = batched.reduce((best, w) =>
+    Math.abs(Math.log(flopsPerStep(w, 'rnn', 'forward') / flops)) <
+    Math.abs(Math.log(flopsPerStep(best, 'rnn', 'forward') / flops))
+      ? w
+      : best,
+  );
+  return nearest.defaultReps;
+}
+
 /** Gates per cell: G in the FLOP count. */
 export const gateCount: Readonly<Record<Cell, number>> = { lstm: 4, gru: 3, rnn: 1 };
 
@@ -74,6 +117,8 @@ export function flopsPerStep(w: Workload, cell: Cell, mode: Mode): number {
 }
 
 /** `B16 T32 I32 H64 L1`: the workload's shape in the issue's notation. */
-export function describeWorkload(w: Workload): string {
+export function describeWorkload(
+  w: Pick<Workload, 'batch' | 'steps' | 'inputSize' | 'hiddenSize' | 'layers'>,
+): string {
   return `B${w.batch} T${w.steps} I${w.inputSize} H${w.hiddenSize} L${w.layers}`;
 }

@@ -85,8 +85,8 @@ export function renderMarkdown(doc: BenchDocument, charts: readonly Chart[]): st
   );
   out.push(
     'Workloads: ' +
-      workloads
-        .map((w) => `${w.name} ${describeWorkload(w)}${w.modes.length === 1 ? ' (forward only)' : ''}`)
+      (doc.settings.workloads ?? workloads)
+        .map((w) => `${w.name} ${describeWorkload(w)}${w.modes.length === 1 ? ` (${w.modes[0]} only)` : ''}`)
         .join(' · '),
     '',
   );
