@@ -3,7 +3,7 @@
  * a one-line error before anything is measured.
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { type BackendName, backendNames } from './systems/backends.js';
+import { type BackendName, backendNames, nodeBackendNames } from './systems/backends.js';
 import {
   type Cell,
   cells,
@@ -103,7 +103,7 @@ export function benchCommand(): Command {
     )
     .option(
       '--backend <names>',
-      `Recur backends, comma-separated: ${backendNames.join(', ')} (default: all)`,
+      `Recur backends, comma-separated: ${backendNames.join(', ')} (default: all but webgl, which runs in headless Chromium)`,
       listOf('backend', backendNames),
     )
     .option('--cell <names>', `cells: ${cells.join(', ')} (default: all)`, listOf('cell', cells))
@@ -200,7 +200,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     );
   }
   return {
-    backends: o.backend ?? [...backendNames],
+    backends: o.backend ?? [...nodeBackendNames],
     cells: o.cell ?? [...cells],
     workloads: selected,
     references,

@@ -4,12 +4,13 @@
  * pure-JavaScript user would otherwise pick). Run order: `host` group, then tfjs-cpu, wasm, tfjs-node.
  */
 import type { BenchOptions } from './cli.js';
-import { type BackendName, backendEngine, loadBackend, oneLine } from './systems/backends.js';
+import { backendEngine, loadBackend, type NodeBackendName, oneLine } from './systems/backends.js';
 import { recurContender } from './systems/recur.js';
 import { engineAlive, restartEngine, type TfjsEngine } from './systems/tfjs-engine.js';
 import { tfjsLayersContender } from './systems/tfjs-layers.js';
 import { startTorch, type TorchSession } from './systems/torch.js';
 import type { Contender } from './systems/types.js';
+import { startWebgl, type WebglSession } from './systems/webgl.js';
 
 /** The contenders of a run and the resources to release at its end. */
 export interface Lineup {
@@ -21,6 +22,8 @@ export interface Lineup {
   kernels: Record<string, string>;
   /** The runner's `recover` hook: revives a tfjs engine that a failure killed (see `restartEngine`). */
   recover(group: string): Promise<string | null>;
+  /** Ends PyTorch's process and the browser (webgl). */
+  close(): Promise<void>;
 }
 
 const tfjsEngines: readonly string[] = ['cpu', 'wasm', 'tensorflow'];
@@ -37,12 +40,12 @@ async function recoverGroup(group: string): Promise<string | null> {
   }
 }
 
-const groupOrder = ['host', 'cpu', 'wasm', 'tensorflow'];
+const groupOrder = ['host', 'cpu', 'wasm', 'tensorflow', 'webgl'];
 const engineSuffix: Record<TfjsEngine, string> = { cpu: 'cpu', wasm: 'wasm', tensorflow: 'node' };
 
 /** The tfjs engine whose tfjs-layers a backend is compared with. */
-function referenceEngine(name: BackendName): TfjsEngine {
-  return backendEngine[name] ?? 'cpu';
+function referenceEngine(name: NodeBackendName): TfjsEngine {
+  return (backendEngine[name] as TfjsEngine | null) ?? 'cpu';
 }
 
 /** Loads the backends, starts PyTorch and prepares the tfjs-layers references. */
@@ -50,7 +53,8 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
   const contenders: Contender[] = [];
   const paths: ('fused' | 'composed')[] = options.path === 'both' ? ['fused', 'composed'] : [options.path];
   const kernels: Record<string, string> = {};
-  for (const name of options.backends) {
+  const nodeBackends = options.backends.filter((b): b is NodeBackendName => b !== 'webgl');
+  for (const name of nodeBackends) {
     const loaded = await loadBackend(name, { jsThreads: options.jsThreads });
     const info =
       'backend' in loaded ? (loaded.backend as { kernelInfo?: { detail: string } }).kernelInfo : undefined;
@@ -64,7 +68,7 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
   }
   let tfjsSharedEngine: boolean | null = null;
   if (options.references.includes('tfjs-layers')) {
-    const engines = [...new Set(options.backends.map(referenceEngine))];
+    const engines = [...new Set(nodeBackends.map(referenceEngine))];
     for (const engine of engines) {
       const c = await tfjsLayersContender(engineSuffix[engine], engine);
       contenders.push(c);
@@ -73,6 +77,17 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
         tfjsSharedEngine = false;
     }
   }
+  // webgl runs in headless Chromium, with its tfjs-layers reference on the same engine there.
+  let webgl: WebglSession | null = null;
+  if (options.backends.includes('webgl')) {
+    webgl = await startWebgl(paths, options.references.includes('tfjs-layers'));
+    contenders.push(...webgl.contenders);
+    if (webgl.detail !== null) kernels['recur-webgl'] = webgl.detail;
+  }
   contenders.sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
-  return { contenders, torch, tfjsSharedEngine, kernels, recover: recoverGroup };
+  const close = async () => {
+    torch?.close();
+    await webgl?.close();
+  };
+  return { contenders, torch, tfjsSharedEngine, kernels, recover: recoverGroup, close };
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { chromiumPath } from './browser/chromium.js';
 import type { BenchDocument } from './results.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -114,6 +115,31 @@ describe('pnpm bench', () => {
       mode: 'train',
       status: 'ok',
     });
+  });
+
+  // webgl runs in Debian's Chromium (.ci/run installs it); without it the test says so and is skipped.
+  const hasChromium = existsSync(chromiumPath);
+  if (!hasChromium) console.warn(`[recur bench] webgl test SKIPPED — no Chromium at ${chromiumPath}`);
+  it.skipIf(!hasChromium)('runs recur-webgl against tfjs-layers-webgl in headless Chromium', () => {
+    const json = join(scratch, 'webgl.json');
+    const run = bench([
+      ...['--backend', 'webgl', '--workload', 'B2T3I2H3', '--cell', 'lstm', '--reps', '1'],
+      ...['--reference', 'tfjs-layers', '--json', json],
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as BenchDocument;
+    expect(doc.machine.recurKernels['recur-webgl']).toMatch(/^headless Chromium .*GL renderer/);
+    expect(doc.results.map((r) => `${r.system} ${r.mode} ${r.status}`).sort()).toEqual([
+      'recur-webgl forward ok',
+      'recur-webgl train ok',
+      'tfjs-layers-webgl forward ok',
+      'tfjs-layers-webgl train ok',
+    ]);
+    for (const r of doc.results.filter((x) => x.system === 'recur-webgl')) expect(r.path).toBe('fused');
+    expect(doc.ratios.map((q) => `${q.system} ${q.reference}`)).toEqual([
+      'recur-webgl tfjs-layers-webgl',
+      'recur-webgl tfjs-layers-webgl',
+    ]);
   });
 
   it.each([

@@ -55,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
     );
   } finally {
     progress.stop();
-    lineup.torch?.close();
+    await lineup.close();
   }
   const ratios = computeRatios(rows);
   const document: BenchDocument = {

@@ -106,6 +106,7 @@ export const tfjsLayersReferenceOf: Readonly<Record<string, string>> = {
   'recur-tfjs-cpu': 'tfjs-layers-cpu',
   'recur-wasm': 'tfjs-layers-wasm',
   'recur-tfjs-node': 'tfjs-layers-node',
+  'recur-webgl': 'tfjs-layers-webgl',
 };
 
 /** Ratios of every `ok` Recur row against torch and its tfjs-layers reference on the same workload. */

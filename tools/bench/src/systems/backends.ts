@@ -4,25 +4,35 @@
  */
 import type { AnyBackend } from '@recur/core';
 
-/** Every backend name `--backend` accepts, in report order. */
-export const backendNames = ['js', 'tfjs-cpu', 'wasm', 'tfjs-node'] as const;
+/** The backends that run in this Node process, in report order. */
+export const nodeBackendNames = ['js', 'tfjs-cpu', 'wasm', 'tfjs-node'] as const;
+
+/**
+ * Every backend name `--backend` accepts, in report order: the Node ones and `webgl`, which runs in
+ * headless Chromium (`webgl.ts`).
+ */
+export const backendNames = [...nodeBackendNames, 'webgl'] as const;
 
 /** A Recur backend name. */
 export type BackendName = (typeof backendNames)[number];
 
+/** A Recur backend that runs in this Node process. */
+export type NodeBackendName = (typeof nodeBackendNames)[number];
+
 /** The tfjs engine each tfjs-based backend computes on (`null` for js), which is also its run group. */
-export const backendEngine: Readonly<Record<BackendName, 'cpu' | 'wasm' | 'tensorflow' | null>> = {
+export const backendEngine: Readonly<Record<BackendName, 'cpu' | 'wasm' | 'tensorflow' | 'webgl' | null>> = {
   js: null,
   'tfjs-cpu': 'cpu',
   wasm: 'wasm',
   'tfjs-node': 'tensorflow',
+  webgl: 'webgl',
 };
 
 /** A loaded backend, or why it is unavailable. */
 export type LoadedBackend = { backend: AnyBackend } | { unavailable: string };
 
 // Lazy imports: a missing optional engine (tfjs-node's native binding) only affects its own backend.
-const loaders: Record<BackendName, (options: LoadOptions) => Promise<AnyBackend>> = {
+const loaders: Record<NodeBackendName, (options: LoadOptions) => Promise<AnyBackend>> = {
   js: async ({ jsThreads }) =>
     (await import('@recur/backend-js')).createJsBackend({ threads: jsThreads }) as AnyBackend,
   'tfjs-cpu': async () =>
@@ -45,7 +55,7 @@ export interface LoadOptions {
 }
 
 /** Loads one Recur backend by name (fused kernels on; modules choose their path). */
-export async function loadBackend(name: BackendName, options: LoadOptions = {}): Promise<LoadedBackend> {
+export async function loadBackend(name: NodeBackendName, options: LoadOptions = {}): Promise<LoadedBackend> {
   try {
     return { backend: await loaders[name](options) };
   } catch (error) {

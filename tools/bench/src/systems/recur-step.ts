@@ -32,7 +32,11 @@ export interface RecurStep {
 /** The modules' common forward signature, as far as the benchmark needs it. */
 type Forward = (input: Tensor) => [Tensor, unknown];
 
-/** Builds the module and input of one measurement on `backend` (float32, batch-first). */
+/**
+ * Builds the module and input of one measurement on `backend` (float32, batch-first). `readOutput`
+ * also reads a forward step's output back, so that an asynchronous engine (webgl) has finished the
+ * step when `run` returns (a training step always reads its loss).
+ */
 export function prepareRecurStep(
   backend: AnyBackend,
   cell: Cell,
@@ -40,6 +44,7 @@ export function prepareRecurStep(
   mode: Mode,
   path: SequencePath = 'auto',
   seed = 0,
+  readOutput = false,
 ): RecurStep {
   const generator = new Generator(seed);
   const options = {
@@ -62,7 +67,8 @@ export function prepareRecurStep(
     mode === 'forward'
       ? () => {
           tidy(() => {
-            forward(input);
+            const [output] = forward(input);
+            if (readOutput) output.toArray();
           });
         }
       : () => {
