@@ -252,7 +252,7 @@ function sequenceNode(
     let xp: TfTensor;
     if (product !== undefined) {
       // The engine's own product adds the bias row in its epilogue.
-      const bias = biases.length < 2 ? biases[0] : tf.add(biases[0]!, biases[1]!);
+      const bias = biases.length < 2 ? biases[0] : tf.add(biases[0], biases[1]);
       xp = product({ a: xActive, b: w, transposeB: true, bias });
     } else if (how.biasInProduct && biases.length > 0) {
       const b = biases.length === 1 ? biases[0] : tf.add(biases[0], biases[1]);
