@@ -13,4 +13,10 @@ describe('createTfjsCpuBackend', () => {
     expect(backend.fused?.cells).toContain('lstm');
     expect((await createTfjsCpuBackend({ fused: false })).fused).toBeUndefined();
   });
+
+  it('refuses an unknown product, naming it', async () => {
+    await expect(createTfjsCpuBackend({ product: 'blas' as 'tfjs' })).rejects.toThrow(
+      "product must be 'recur' or 'tfjs', got blas",
+    );
+  });
 });

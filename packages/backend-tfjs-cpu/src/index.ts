@@ -34,13 +34,13 @@ export interface TfjsCpuBackendOptions {
  * const backend = await createTfjsCpuBackend();
  */
 export async function createTfjsCpuBackend(options: TfjsCpuBackendOptions = {}): Promise<TfjsBackend> {
-  const tf = await import('@tensorflow/tfjs-core');
-  await import('@tensorflow/tfjs-backend-cpu');
-  await activateTfjsEngine(tf, 'cpu');
   const product = options.product ?? 'recur';
   if (product !== 'recur' && product !== 'tfjs') {
     throw new RangeError(`createTfjsCpuBackend: product must be 'recur' or 'tfjs', got ${String(product)}`);
   }
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  await activateTfjsEngine(tf, 'cpu');
   return createTfjsAdapter(tf, {
     name: 'tfjs-cpu',
     engine: 'cpu',

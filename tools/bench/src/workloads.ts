@@ -23,6 +23,9 @@ export interface Workload {
   readonly defaultReps: number;
 }
 
+/** The extents of a workload, without its name and run settings. */
+export type WorkloadShape = Pick<Workload, 'batch' | 'steps' | 'inputSize' | 'hiddenSize' | 'layers'>;
+
 /** Every cell, in report order. */
 export const cells: readonly Cell[] = ['lstm', 'gru', 'rnn'];
 
@@ -87,17 +90,12 @@ export function parseWorkload(spec: string): Workload {
   return { name, ...shape, modes, defaultReps: defaultRepsFor(shape) };
 }
 
-/** Repetitions for a shape of your own: as many as the named workload of about its size. */
-function defaultRepsFor(shape: Omit<Workload, 'name' | 'modes' | 'defaultReps'>): number {
-  const flops = flopsPerStep({ ...shape, name: '', modes, defaultReps: 0 }, 'rnn', 'forward');
+/** Repetitions for a shape of your own: as many as the batched named workload closest in FLOPs. */
+function defaultRepsFor(shape: WorkloadShape): number {
+  const flops = flopsPerStep(shape, 'rnn', 'forward');
+  const distance = (w: Workload) => Math.abs(Math.log(flopsPerStep(w, 'rnn', 'forward') / flops));
   const batched = workloads.filter((w) => w.batch > 1);
-  const nearest = batched.reduce((best, w) =>
-    Math.abs(Math.log(flopsPerStep(w, 'rnn', 'forward') / flops)) <
-    Math.abs(Math.log(flopsPerStep(best, 'rnn', 'forward') / flops))
-      ? w
-      : best,
-  );
-  return nearest.defaultReps;
+  return batched.reduce((best, w) => (distance(w) < distance(best) ? w : best)).defaultReps;
 }
 
 /** Gates per cell: G in the FLOP count. */
@@ -107,7 +105,7 @@ export const gateCount: Readonly<Record<Cell, number>> = { lstm: 4, gru: 3, rnn:
  * Analytic FLOPs of one step: per time step, layer and direction `2·B·(I_l + H)·G·H` (the two
  * matrix products; elementwise work is ignored), times 3 for training (backward ≈ 2× forward).
  */
-export function flopsPerStep(w: Workload, cell: Cell, mode: Mode): number {
+export function flopsPerStep(w: WorkloadShape, cell: Cell, mode: Mode): number {
   let forward = 0;
   for (let layer = 0; layer < w.layers; layer++) {
     const inputSize = layer === 0 ? w.inputSize : w.hiddenSize;
@@ -117,8 +115,6 @@ export function flopsPerStep(w: Workload, cell: Cell, mode: Mode): number {
 }
 
 /** `B16 T32 I32 H64 L1`: the workload's shape in the issue's notation. */
-export function describeWorkload(
-  w: Pick<Workload, 'batch' | 'steps' | 'inputSize' | 'hiddenSize' | 'layers'>,
-): string {
+export function describeWorkload(w: WorkloadShape): string {
   return `B${w.batch} T${w.steps} I${w.inputSize} H${w.hiddenSize} L${w.layers}`;
 }
