@@ -45,7 +45,7 @@ const engineSuffix: Record<TfjsEngine, string> = { cpu: 'cpu', wasm: 'wasm', ten
 
 /** The tfjs engine whose tfjs-layers a backend is compared with. */
 function referenceEngine(name: NodeBackendName): TfjsEngine {
-  return (backendEngine[name] as TfjsEngine | null) ?? 'cpu';
+  return backendEngine[name] ?? 'cpu';
 }
 
 /** Loads the backends, starts PyTorch and prepares the tfjs-layers references. */

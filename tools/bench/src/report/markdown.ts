@@ -2,7 +2,7 @@
 import { warmupPolicy } from '../budget.js';
 import { type BenchDocument, seriesOf, tfjsLayersReferenceOf } from '../results.js';
 import { absentSeries, formatMs, formatPair, problems, ratioMatrix } from '../views.js';
-import { describeWorkload, workloads } from '../workloads.js';
+import { describeWorkload } from '../workloads.js';
 import type { Chart } from './charts.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');
@@ -85,7 +85,7 @@ export function renderMarkdown(doc: BenchDocument, charts: readonly Chart[]): st
   );
   out.push(
     'Workloads: ' +
-      (doc.settings.workloads ?? workloads)
+      doc.settings.workloads
         .map((w) => `${w.name} ${describeWorkload(w)}${w.modes.length === 1 ? ` (${w.modes[0]} only)` : ''}`)
         .join(' · '),
     '',

@@ -19,13 +19,15 @@ export type BackendName = (typeof backendNames)[number];
 /** A Recur backend that runs in this Node process. */
 export type NodeBackendName = (typeof nodeBackendNames)[number];
 
-/** The tfjs engine each tfjs-based backend computes on (`null` for js), which is also its run group. */
-export const backendEngine: Readonly<Record<BackendName, 'cpu' | 'wasm' | 'tensorflow' | 'webgl' | null>> = {
+/**
+ * The tfjs engine each Node tfjs-based backend computes on (`null` for js), which is also its run
+ * group (webgl's group is its browser page, see `webgl.ts`).
+ */
+export const backendEngine: Readonly<Record<NodeBackendName, 'cpu' | 'wasm' | 'tensorflow' | null>> = {
   js: null,
   'tfjs-cpu': 'cpu',
   wasm: 'wasm',
   'tfjs-node': 'tensorflow',
-  webgl: 'webgl',
 };
 
 /** A loaded backend, or why it is unavailable. */

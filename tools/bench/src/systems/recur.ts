@@ -1,6 +1,6 @@
 /** Recur backends as benchmark contenders: `recur-<backend>` on the fused (auto) or composed path. */
 import type { AnyBackend } from '@recur/core';
-import { type BackendName, backendEngine, type LoadedBackend } from './backends.js';
+import { backendEngine, type LoadedBackend, type NodeBackendName } from './backends.js';
 import { prepareRecurStep } from './recur-step.js';
 import type { Contender, Kernel, PreparedStep } from './types.js';
 
@@ -16,7 +16,7 @@ export function kernelOf(name: string, backend: AnyBackend | undefined): Kernel 
  * backend has one) and reports what `module.lastPath` says was taken; `composed` forces the composed cell.
  */
 export function recurContender(
-  name: BackendName,
+  name: NodeBackendName,
   loaded: LoadedBackend,
   path: 'fused' | 'composed',
 ): Contender {
