@@ -122,6 +122,7 @@ export function backendOn(e: Engine, fused: boolean): JsBackend {
     keep: (x) => e.memory.keep(x),
     dispose: (x) => e.memory.dispose(x),
     liveTensors: () => e.memory.live,
+    isDisposed: (x) => x.disposed,
   };
   if (!fused) return backend;
   return { ...backend, fused: createFusedKernels(e) };

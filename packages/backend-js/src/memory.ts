@@ -42,10 +42,10 @@ export class Memory {
 
   /**
    * Runs `fn` in a new scope. On return, tensors created inside are released unless kept with
-   * {@link Memory.keep} or listed by `kept(result)`; listed ones move to the enclosing scope, so an
-   * outer `tidy` still owns them. If `fn` throws, everything it created (and did not keep) is released.
+   * {@link Memory.keep} or listed by `kept(result)` (which may list other backends' tensors: ignored);
+   * listed ones move to the enclosing scope, so an outer `tidy` still owns them. If `fn` throws, everything it created (and did not keep) is released.
    */
-  tidy<R>(fn: () => R, kept: (result: R) => readonly JsTensor[]): R {
+  tidy<R>(fn: () => R, kept: (result: R) => readonly unknown[]): R {
     const scope: JsTensor[] = [];
     this.#scopes.push(scope);
     let result: R;
@@ -73,7 +73,7 @@ export class Memory {
     }
   }
 
-  #releaseAll(scope: readonly JsTensor[], survivors: ReadonlySet<JsTensor> | null): void {
+  #releaseAll(scope: readonly JsTensor[], survivors: ReadonlySet<unknown> | null): void {
     for (const t of scope) {
       if (!t.kept && (survivors === null || !survivors.has(t))) this.dispose(t);
     }

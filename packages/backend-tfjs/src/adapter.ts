@@ -14,6 +14,7 @@ import {
   tfjsOpsSequenceKernel,
 } from './fused/sequence.js';
 import { createGradientReach } from './gradient-reach.js';
+import { engineValueAndGrads } from './gradients.js';
 import { createBinary, createScale, createUnary } from './ops/elementwise.js';
 import { createMatMul, type ProductFn, productMatMul, rawMatMul } from './ops/linalg.js';
 import { createLogSoftmax, createMax, createSum } from './ops/reduce.js';
@@ -241,21 +242,21 @@ export function createTfjsAdapter(tf: TfjsCore, options: TfjsAdapterOptions): Tf
 
     valueAndGrads(f, xs) {
       enter(guard, 'valueAndGrads', ...xs);
-      if (xs.length === 0) return { value: tf.tidy(f), grads: [] };
-      // Unlike tf.valueAndGrads, allow xs that f does not use: their gradient is zeros.
-      const { value, grads } = reach.within(xs, () => tf.engine().gradients(f, [...xs], undefined, true));
-      return { value, grads: xs.map((x, i) => grads[i] ?? tf.zerosLike(x)) };
+      return engineValueAndGrads(tf, options.name, reach, f, xs);
     },
 
     tidy(fn, kept) {
       guard.activate();
-      return scopedTidy(tf, guard, fn, kept);
+      return scopedTidy(tf, fn, kept);
     },
     keep(x) {
       return tf.keep(x);
     },
     dispose(x) {
       tf.dispose(x);
+    },
+    isDisposed(x) {
+      return x.isDisposed;
     },
     liveTensors() {
       return tf.memory().numTensors;

@@ -23,5 +23,6 @@ export {
   tfjsOpsSequenceKernel,
 } from './fused/sequence.js';
 export type { MatMulFn, ProductActivation, ProductArgs, ProductFn } from './ops/linalg.js';
+export { tfjsProduct } from './ops/linalg.js';
 export type { GatherGradient } from './ops/shape.js';
 export type { TfjsCore, TfTensor } from './tfjs.js';

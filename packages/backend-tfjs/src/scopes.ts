@@ -1,48 +1,18 @@
 /**
- * Memory scopes of several Recur backends on one tfjs engine. `@recur/core`'s `tidy` opens one scope
- * per backend, nested (`a.tidy(() => b.tidy(fn))`), and each keeps only its own backend's tensors of
- * the result. Two Recur tfjs backends (webgl fused and unfused, or tfjs-cpu and wasm) share tfjs's
- * single scope stack, so the outer `tf.tidy` would dispose what the inner one kept: an inner scope
- * of another Recur backend therefore hands what it kept to the enclosing one.
+ * `tidy` of a Recur tfjs backend. One tfjs engine has one scope stack, shared by every Recur backend
+ * on it (tfjs-cpu next to wasm, webgl fused next to unfused): a `tf.tidy` tracks every tensor created
+ * inside it, whichever Recur backend made it. `@recur/core`'s `tidy` nests one scope per Recur backend
+ * and lists every tensor of the result to each, so each scope keeps every tfjs tensor it is given, not
+ * only its own backend's: keeping only its own would release an enclosing backend's result.
  */
 import type { TfjsCore, TfTensor } from './tfjs.js';
 
-interface Frame {
-  /** The Recur backend that opened the scope. */
-  readonly owner: object;
-  /** Tensors kept by directly nested scopes of other Recur backends on this engine. */
-  readonly passed: TfTensor[];
-}
-
-const stacks = new WeakMap<object, Frame[]>();
-
-/** `tf.tidy(fn)` keeping `kept(result)`, for the Recur backend `owner`. */
-export function scopedTidy<R>(
-  tf: TfjsCore,
-  owner: object,
-  fn: () => R,
-  kept: (result: R) => readonly TfTensor[],
-): R {
-  const engine = tf.engine();
-  let stack = stacks.get(engine);
-  if (stack === undefined) {
-    stack = [];
-    stacks.set(engine, stack);
-  }
-  const frame: Frame = { owner, passed: [] };
-  stack.push(frame);
+/** `tf.tidy(fn)` keeping the tfjs tensors among `kept(result)` (other backends' handles are ignored). */
+export function scopedTidy<R>(tf: TfjsCore, fn: () => R, kept: (result: R) => readonly unknown[]): R {
   let result!: R;
-  let keep: TfTensor[] = [];
-  try {
-    tf.tidy(() => {
-      result = fn();
-      keep = [...kept(result), ...frame.passed];
-      return keep;
-    });
-  } finally {
-    stack.pop();
-  }
-  const parent = stack[stack.length - 1];
-  if (parent !== undefined && parent.owner !== owner) parent.passed.push(...keep);
+  tf.tidy(() => {
+    result = fn();
+    return kept(result).filter((x): x is TfTensor => x instanceof tf.Tensor);
+  });
   return result;
 }

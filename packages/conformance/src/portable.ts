@@ -8,6 +8,8 @@ export type { CaseModule, CaseTensor, ConformanceCase, LoadedCase } from './case
 export { caseModules, loadedCase, parseCase } from './case-format.js';
 export type { ErrorStats, Tolerance } from './compare.js';
 export { compareValues } from './compare.js';
+export type { EngineCheck } from './engine-checks.js';
+export { engineChecks } from './engine-checks.js';
 export { trainingLoopLeak } from './leak-check.js';
 export type { PrimitiveCheck } from './primitive-checks.js';
 export { finiteDifference, primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';

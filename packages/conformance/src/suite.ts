@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConformanceCase, LoadedCase } from './case-format.js';
 import type { Tolerance } from './compare.js';
 import { compareValues } from './compare.js';
+import { engineChecks } from './engine-checks.js';
 import { trainingLoopLeak } from './leak-check.js';
 import { primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
 import { compareComputation, computeCase, expectedValues, runCase } from './run-case.js';
@@ -129,6 +130,15 @@ export function describeConformance(
               const r = runTrainingFixture(backend, fixture, dtype, toleranceFor(dtype));
               expect(r.problems).toEqual([]);
               expect(backend.liveTensors()).toBe(before);
+            });
+          }
+        });
+
+        describe('engine guarantees (errors, nesting, disposal, NaN and ±Infinity)', () => {
+          for (const check of engineChecks) {
+            it(check.name, (ctx) => {
+              skipUnlessDtype(ctx);
+              expect(check.run(backend, dtype)).toEqual([]);
             });
           }
         });

@@ -129,13 +129,20 @@ export interface Backend<T> {
   // ---- memory ---------------------------------------------------------------------------------------
   /**
    * Runs `fn`; every tensor created inside and not listed by `kept(result)` (nor kept with `keep`)
-   * is released when it returns.
+   * is released when it returns, and also when `fn` throws. `kept` lists the handles of every tensor
+   * in the result, whatever backend it lives on (backends sharing one engine track each other's
+   * tensors); ignore the handles that are not yours.
    */
-  tidy<R>(fn: () => R, kept: (result: R) => readonly T[]): R;
+  tidy<R>(fn: () => R, kept: (result: R) => readonly unknown[]): R;
   /** Exempts `x` from release by the enclosing `tidy` scopes. */
   keep(x: T): T;
   /** Releases `x` now. Releasing twice is harmless. */
   dispose(x: T): void;
+  /**
+   * Whether `x` has been released (by `dispose` or a `tidy` scope). The frontend asks before any work,
+   * so a released tensor gets an error naming the argument instead of failing half-way.
+   */
+  isDisposed(x: T): boolean;
   /** How many tensors this backend holds right now (for leak checks; tfjs engines count the whole engine). */
   liveTensors(): number;
 }

@@ -19,15 +19,18 @@ export function collectTensors(value: unknown, out: Tensor[] = [], seen = new Se
   return out;
 }
 
+/**
+ * One scope per backend, nested. Every scope is told the handles of *every* tensor in the result, not
+ * only its own backend's: backends that share one engine (two Recur backends on tfjs's single scope
+ * stack) track each other's tensors, so an inner scope that kept only its own would release an outer
+ * backend's result. A backend ignores handles it does not track.
+ */
 function scoped<R>(backends: readonly AnyBackend[], fn: () => R): R {
   if (backends.length === 0) return fn();
   const [backend, ...rest] = backends;
   return backend!.tidy(
     () => scoped(rest, fn),
-    (result) =>
-      collectTensors(result)
-        .filter((t) => t.backend === backend)
-        .map((t) => t.handle),
+    (result) => collectTensors(result).map((t) => t.handle),
   );
 }
 

@@ -37,12 +37,14 @@ export function productMatMul(product: ProductFn): MatMulFn {
 }
 
 /**
- * tfjs's own `fused.matMul` as a {@link ProductFn} (tfjs-core 4.22 has no fused `tanh`, so that one
- * runs as a second op).
+ * tfjs's own `fused.matMul` as a {@link ProductFn}. `tanh` and `relu` run as a second op: tfjs-core
+ * 4.22 has no fused `tanh`, and tfjs-wasm's fused `relu` is a clamp that turns NaN into 0 (a diverged
+ * model would look converged), where `tf.relu` keeps NaN as PyTorch does.
  */
 export function tfjsProduct(tf: TfjsCore): ProductFn {
   return ({ a, b, transposeA = false, transposeB = false, bias, activation = 'linear' }) => {
     if (activation === 'tanh') return tf.tanh(tf.fused.matMul({ a, b, transposeA, transposeB, bias }));
+    if (activation === 'relu') return tf.relu(tf.fused.matMul({ a, b, transposeA, transposeB, bias }));
     return tf.fused.matMul({ a, b, transposeA, transposeB, bias, activation });
   };
 }

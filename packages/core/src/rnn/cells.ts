@@ -5,12 +5,14 @@ import { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
+import { checkModuleInput } from '../tensor/check.js';
 import { zeros } from '../tensor/create.js';
 import { reshape } from '../tensor/ops.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { CellWeights } from './composed.js';
 import { gruStep, lstmStep, rnnStep } from './composed.js';
+import { checkStatePair } from './state-pair.js';
 
 /** Options of every cell (PyTorch's `nn.*Cell` arguments). */
 export interface CellOptions extends ModuleOptions {
@@ -91,21 +93,11 @@ abstract class CellBase extends Module {
   }
 
   private checkTensor(argument: string, t: unknown): asserts t is Tensor {
-    if (!(t instanceof Tensor))
-      throw new TypeError(`${this.cellName}.forward: ${argument} must be a Tensor, got ${String(t)}`);
-    if (t.backend !== this.backend) {
-      throw new Error(
-        `${this.cellName}.forward: ${argument} lives on backend "${t.backend.name}" but the module's parameters live on "${this.backend.name}"`,
-      );
-    }
-    if (t.dtype !== this.dtype)
-      throw new TypeError(
-        `${this.cellName}.forward: ${argument} has dtype ${t.dtype}, module is ${this.dtype}`,
-      );
+    checkModuleInput(`${this.cellName}.forward`, argument, t, this.backend, this.dtype);
   }
 
-  /** Checks `input` (`[N, I]` or unbatched `[I]`) and returns it batched with the batch size. */
-  protected batchedInput(input: Tensor): { x: Tensor; batch: number; unbatched: boolean } {
+  /** Checks `input` (`[N, I]` or unbatched `[I]`); creates nothing. */
+  protected checkInput(input: unknown): { batch: number; unbatched: boolean } {
     this.checkTensor('input', input);
     if ((input.rank !== 1 && input.rank !== 2) || input.shape[input.rank - 1] !== this.inputSize) {
       shapeError(
@@ -116,26 +108,27 @@ abstract class CellBase extends Module {
       );
     }
     const unbatched = input.rank === 1;
-    return {
-      x: unbatched ? reshape(input, [1, this.inputSize]) : input,
-      batch: unbatched ? 1 : input.shape[0]!,
-      unbatched,
-    };
+    return { batch: unbatched ? 1 : input.shape[0]!, unbatched };
   }
 
-  /** Checks a state argument (or makes zeros) and returns it batched. */
-  protected batchedState(
-    argument: string,
-    state: Tensor | undefined,
-    batch: number,
-    unbatched: boolean,
-  ): Tensor {
-    if (state === undefined)
-      return zeros([batch, this.hiddenSize], { backend: this.backend, dtype: this.dtype });
+  /** Checks a state argument when given (`[N, H]`, or `[H]` for unbatched input); creates nothing. */
+  protected checkState(argument: string, state: unknown, batch: number, unbatched: boolean): void {
+    if (state === undefined) return;
     this.checkTensor(argument, state);
     const expected = unbatched ? [this.hiddenSize] : [batch, this.hiddenSize];
     if (!sameShape(state.shape, expected))
       shapeError(`${this.cellName}.forward`, argument, `shape ${formatShape(expected)}`, state.shape);
+  }
+
+  /** The checked input with a batch axis. */
+  protected batchedInput(input: Tensor, unbatched: boolean): Tensor {
+    return unbatched ? reshape(input, [1, this.inputSize]) : input;
+  }
+
+  /** The checked state with a batch axis, or zeros when omitted. */
+  protected batchedState(state: Tensor | undefined, batch: number, unbatched: boolean): Tensor {
+    if (state === undefined)
+      return zeros([batch, this.hiddenSize], { backend: this.backend, dtype: this.dtype });
     return unbatched ? reshape(state, [1, this.hiddenSize]) : state;
   }
 
@@ -161,8 +154,10 @@ export class RNNCell extends CellBase {
 
   /** `input [N, I]` or `[I]`, `h [N, H]` or `[H]` (zeros when omitted) → `h'`. */
   forward(input: Tensor, h?: Tensor | null): Tensor {
-    const { x, batch, unbatched } = this.batchedInput(input);
-    const state = this.batchedState('h', h ?? undefined, batch, unbatched);
+    const { batch, unbatched } = this.checkInput(input);
+    this.checkState('h', h ?? undefined, batch, unbatched);
+    const x = this.batchedInput(input, unbatched);
+    const state = this.batchedState(h ?? undefined, batch, unbatched);
     return this.unbatch(rnnStep(x, state, this.weights(), this.nonlinearity), unbatched);
   }
 }
@@ -176,11 +171,13 @@ export class LSTMCell extends CellBase {
 
   /** `input [N, I]` or `[I]`, `hx = [h, c]` (zeros when omitted) → `[h', c']`. */
   forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
-    const { x, batch, unbatched } = this.batchedInput(input);
-    if (hx != null && (!Array.isArray(hx) || hx.length !== 2))
-      throw new TypeError('LSTMCell.forward: hx must be [h, c] or omitted');
-    const h = this.batchedState('h', hx?.[0], batch, unbatched);
-    const c = this.batchedState('c', hx?.[1], batch, unbatched);
+    const { batch, unbatched } = this.checkInput(input);
+    const pair = checkStatePair('LSTMCell.forward', hx, ['h', 'c']);
+    this.checkState('hx[0] (h)', pair?.[0], batch, unbatched);
+    this.checkState('hx[1] (c)', pair?.[1], batch, unbatched);
+    const x = this.batchedInput(input, unbatched);
+    const h = this.batchedState(pair?.[0], batch, unbatched);
+    const c = this.batchedState(pair?.[1], batch, unbatched);
     const [hNext, cNext] = lstmStep(x, h, c, this.weights());
     return [this.unbatch(hNext, unbatched), this.unbatch(cNext, unbatched)];
   }
@@ -195,8 +192,10 @@ export class GRUCell extends CellBase {
 
   /** `input [N, I]` or `[I]`, `h [N, H]` or `[H]` (zeros when omitted) → `h'`. */
   forward(input: Tensor, h?: Tensor | null): Tensor {
-    const { x, batch, unbatched } = this.batchedInput(input);
-    const state = this.batchedState('h', h ?? undefined, batch, unbatched);
+    const { batch, unbatched } = this.checkInput(input);
+    this.checkState('h', h ?? undefined, batch, unbatched);
+    const x = this.batchedInput(input, unbatched);
+    const state = this.batchedState(h ?? undefined, batch, unbatched);
     return this.unbatch(gruStep(x, state, this.weights()), unbatched);
   }
 }

@@ -5,6 +5,7 @@ import type { GRUOptions, LSTMOptions, RNNOptions } from './options.js';
 import type { PackedSequence } from './packed.js';
 import type { ForwardOptions } from './rnn-base.js';
 import { RNNBase } from './rnn-base.js';
+import { checkStatePair } from './state-pair.js';
 
 /**
  * Elman RNN, `h_t = act(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh)` with `act` = tanh or relu.
@@ -57,10 +58,8 @@ export class LSTM extends RNNBase {
     hx?: readonly [Tensor, Tensor] | null,
     options?: ForwardOptions,
   ): [I, [Tensor, Tensor]] {
-    if (hx != null && (!Array.isArray(hx) || hx.length !== 2)) {
-      throw new TypeError('LSTM.forward: hx must be [h0, c0] (both tensors) or omitted');
-    }
-    const r = this.run(input, hx?.[0], hx?.[1], options);
+    const pair = checkStatePair('LSTM.forward', hx, ['h0', 'c0']);
+    const r = this.run(input, pair?.[0], pair?.[1], options);
     return [r.output as I, [r.hn, r.cn!]];
   }
 }

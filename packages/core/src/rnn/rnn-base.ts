@@ -9,10 +9,11 @@ import { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
+import { checkModuleInput } from '../tensor/check.js';
 import { tensorLike, zeros } from '../tensor/create.js';
 import { concat, index0, mul, reshape, transpose } from '../tensor/ops.js';
 import { sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { checkLengths } from './lengths.js';
 import type { LSTMOptions, ResolvedRNNOptions, RNNOptions } from './options.js';
 import { resolveRNNOptions } from './options.js';
@@ -138,19 +139,7 @@ export abstract class RNNBase extends Module {
   }
 
   private checkTensor(argument: string, t: unknown): asserts t is Tensor {
-    if (!(t instanceof Tensor))
-      throw new TypeError(`${this.where()}: ${argument} must be a Tensor, got ${String(t)}`);
-    if (t.backend !== this.backend) {
-      throw new Error(
-        `${this.where()}: ${argument} lives on backend "${t.backend.name}" but the module's parameters live on ` +
-          `"${this.backend.name}"; create it there or move the module with .to(backend)`,
-      );
-    }
-    if (t.dtype !== this.dtype) {
-      throw new TypeError(
-        `${this.where()}: ${argument} has dtype ${t.dtype} but the module's parameters are ${this.dtype}`,
-      );
-    }
+    checkModuleInput(this.where(), argument, t, this.backend, this.dtype);
   }
 
   /** Validates everything, then runs the layers. `h0`/`c0` are as the caller gave them. */

@@ -5,21 +5,31 @@
  */
 import type { BinaryOp, UnaryOp } from '../backend.js';
 import { formatShape, ShapeError, shapeError } from '../errors.js';
+import { checkLiveTensor, describeBackendMismatch } from './check.js';
 import { broadcastShapes, normaliseAxis, sameShape, sizeOf } from './shape.js';
 import { Tensor } from './tensor.js';
 
-/** Throws unless every tensor lives on the same backend and has the same dtype as the first. */
-export function checkSameBackend(where: string, tensors: readonly Tensor[]): void {
+/**
+ * Throws unless every tensor is live and lives on the same backend with the same dtype as the first.
+ * `names` name the arguments in errors (default `argument 0`, `argument 1`, …).
+ */
+export function checkSameBackend(where: string, tensors: readonly Tensor[], names?: readonly string[]): void {
+  const name = (i: number) => names?.[i] ?? (tensors.length === 1 ? 'x' : `argument ${i}`);
+  tensors.forEach((t, i) => {
+    checkLiveTensor(where, name(i), t);
+  });
   const first = tensors[0]!;
-  for (const t of tensors) {
-    if (!(t instanceof Tensor)) throw new TypeError(`${where}: expected a Tensor, got ${String(t)}`);
+  for (const [i, t] of tensors.entries()) {
     if (t.backend !== first.backend) {
       throw new Error(
-        `${where}: tensors live on different backends (${first.backend.name} and ${t.backend.name}); ` +
+        `${where}: ${name(0)} and ${name(i)} live on different backends (${describeBackendMismatch(first.backend, t.backend)}); ` +
           'move one with module.to(backend) or create the tensor on the same backend',
       );
     }
-    if (t.dtype !== first.dtype) throw new TypeError(`${where}: mixed dtypes ${first.dtype} and ${t.dtype}`);
+    if (t.dtype !== first.dtype)
+      throw new TypeError(
+        `${where}: mixed dtypes, ${name(0)} is ${first.dtype} and ${name(i)} is ${t.dtype}`,
+      );
   }
 }
 
@@ -28,7 +38,7 @@ function wrap(like: Tensor, handle: unknown, shape: readonly number[]): Tensor {
 }
 
 function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
-  checkSameBackend(op, [a, b]);
+  checkSameBackend(op, [a, b], ['a', 'b']);
   const shape = broadcastShapes(op, a.shape, b.shape);
   return wrap(a, a.backend.binary(op, a.handle, b.handle), shape);
 }
@@ -77,7 +87,7 @@ export function addScalar(x: Tensor, value: number): Tensor {
 
 /** Matrix product of 2-D tensors, optionally transposing either operand. */
 export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
-  checkSameBackend('matmul', [a, b]);
+  checkSameBackend('matmul', [a, b], ['a', 'b']);
   if (a.rank !== 2) shapeError('matmul', 'a', 'a 2-D tensor', a.shape);
   if (b.rank !== 2) shapeError('matmul', 'b', 'a 2-D tensor', b.shape);
   const [m, ka] = transposeA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];

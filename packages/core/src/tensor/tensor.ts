@@ -53,6 +53,11 @@ export class Tensor {
     return this.toArray()[0]!;
   }
 
+  /** Whether the tensor has been released (by `dispose` or an enclosing `tidy`); it can no longer be used. */
+  get isDisposed(): boolean {
+    return this.backend.isDisposed(this.handle);
+  }
+
   /** Releases the backend memory now (optional in `tidy` scopes). */
   dispose(): void {
     this.backend.dispose(this.handle);
