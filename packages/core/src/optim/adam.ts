@@ -1,32 +1,43 @@
-/** Adam and AdamW with `torch.optim`'s formulas (bias correction, optional AMSGrad). */
-import { valueError } from '../errors.js';
+/** Adam and AdamW with `torch.optim`'s formulas (bias correction per parameter, optional AMSGrad). */
+import { describeValue } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
 import { abs, add, addScalar, div, mul, scale, sqrt, sub } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkRange, Optimizer } from './optimizer.js';
+import { checkNumber, Optimizer } from './optimizer.js';
 
 /** `Adam`/`AdamW` options (PyTorch defaults). */
 export interface AdamOptions {
-  /** Learning rate (default 1e-3). */
+  /** Learning rate, a finite number ≥ 0 (default 1e-3). */
   lr?: number;
-  /** Decay rates of the first and second moment (default [0.9, 0.999]). */
+  /** Decay rates of the first and second moment, each in [0, 1) (default [0.9, 0.999]). */
   betas?: readonly [number, number];
-  /** Added to the denominator (default 1e-8). */
+  /** Added to the denominator, ≥ 0 (default 1e-8). */
   eps?: number;
-  /** Weight decay: L2 on the gradient for Adam (default 0), decoupled for AdamW (default 1e-2). */
+  /** Weight decay ≥ 0: L2 on the gradient for Adam (default 0), decoupled for AdamW (default 1e-2). */
   weightDecay?: number;
   /** Use the maximum of past second moments (default false). */
   amsgrad?: boolean;
 }
 
-type AdamState = { expAvg: Tensor; expAvgSq: Tensor; maxExpAvgSq: Tensor | undefined };
+/**
+ * One parameter's Adam state, PyTorch's keys: `step` counts this parameter's own updates (a step where
+ * its grad is null does not advance it), and drives its bias correction.
+ */
+export type AdamState = {
+  readonly step: number;
+  readonly exp_avg: Tensor;
+  readonly exp_avg_sq: Tensor;
+  /** Only with `amsgrad`, as in PyTorch. */
+  readonly max_exp_avg_sq?: Tensor;
+};
 
 /** Elementwise maximum from primitives: (a + b + |a − b|) / 2. */
 function maximum(a: Tensor, b: Tensor): Tensor {
   return scale(add(add(a, b), abs(sub(a, b))), 0.5);
 }
 
-class AdamBase extends Optimizer<AdamState> {
+/** What Adam and AdamW share; they differ only in where weight decay applies. */
+abstract class AdamBase extends Optimizer<AdamState> {
   /** β₁, β₂. */
   readonly betas: readonly [number, number];
   /** ε. */
@@ -37,66 +48,85 @@ class AdamBase extends Optimizer<AdamState> {
   readonly amsgrad: boolean;
 
   constructor(
-    private readonly where: 'Adam' | 'AdamW',
+    private readonly decoupled: boolean,
+    name: 'Adam' | 'AdamW',
     params: readonly Parameter[],
-    options: AdamOptions,
+    options: AdamOptions | undefined,
   ) {
-    super(where, params, options.lr ?? 1e-3);
-    const betas = options.betas ?? [0.9, 0.999];
-    if (!Array.isArray(betas) || betas.length !== 2) valueError(where, 'betas', 'a pair [β1, β2]', betas);
-    checkRange(where, 'betas[0]', betas[0], 0, 1 - Number.EPSILON);
-    checkRange(where, 'betas[1]', betas[1], 0, 1 - Number.EPSILON);
-    this.betas = [betas[0], betas[1]];
-    this.eps = checkRange(where, 'eps', options.eps ?? 1e-8, 0);
-    this.weightDecay = checkRange(
-      where,
-      'weightDecay',
-      options.weightDecay ?? (where === 'AdamW' ? 1e-2 : 0),
-      0,
-    );
-    this.amsgrad = options.amsgrad ?? false;
-    if (typeof this.amsgrad !== 'boolean') valueError(where, 'amsgrad', 'a boolean', this.amsgrad);
+    const o = options ?? {};
+    super(name, params, o.lr ?? 1e-3);
+    const betas = o.betas ?? [0.9, 0.999];
+    // Copied, so the caller's array cannot change the optimizer later; its shape is checked below.
+    this.betas = (Array.isArray(betas) ? [...betas] : betas) as [number, number];
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? (decoupled ? 1e-2 : 0);
+    this.amsgrad = o.amsgrad ?? false;
+    this.checkOptions(name);
+  }
+
+  protected override checkOptions(where: string): void {
+    super.checkOptions(where);
+    if (!Array.isArray(this.betas) || this.betas.length !== 2) {
+      throw new RangeError(`${where}: betas must be a pair [β1, β2], got ${describeValue(this.betas)}`);
+    }
+    checkNumber(where, 'betas[0]', this.betas[0], 0, 1, true);
+    checkNumber(where, 'betas[1]', this.betas[1], 0, 1, true);
+    checkNumber(where, 'eps', this.eps, 0);
+    checkNumber(where, 'weightDecay', this.weightDecay, 0);
+    if (typeof this.amsgrad !== 'boolean') {
+      throw new TypeError(`${where}: amsgrad must be a boolean, got ${describeValue(this.amsgrad)}`);
+    }
   }
 
   protected update(value: Tensor, grad: Tensor, state: AdamState | undefined) {
     const [beta1, beta2] = this.betas;
-    const decoupled = this.where === 'AdamW';
+    const lr = this.lr;
+    // PyTorch's state['step'] of this parameter, counted before it is used (1 at its first update).
+    const step = (state?.step ?? 0) + 1;
     let param = value;
     let g = grad;
     if (this.weightDecay !== 0) {
-      if (decoupled) param = scale(param, 1 - this.lr * this.weightDecay);
+      if (this.decoupled) param = scale(param, 1 - lr * this.weightDecay);
       else g = add(g, scale(param, this.weightDecay));
     }
-    const expAvg = state ? add(scale(state.expAvg, beta1), scale(g, 1 - beta1)) : scale(g, 1 - beta1);
+    // The moments start at zero: β·0 + (1 − β)·g is (1 − β)·g.
+    const exp_avg = state ? add(scale(state.exp_avg, beta1), scale(g, 1 - beta1)) : scale(g, 1 - beta1);
     const gg = mul(g, g);
-    const expAvgSq = state ? add(scale(state.expAvgSq, beta2), scale(gg, 1 - beta2)) : scale(gg, 1 - beta2);
-    const step = this.stepCount;
+    const exp_avg_sq = state
+      ? add(scale(state.exp_avg_sq, beta2), scale(gg, 1 - beta2))
+      : scale(gg, 1 - beta2);
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
-    let maxExpAvgSq: Tensor | undefined;
-    let second = expAvgSq;
+    let max_exp_avg_sq: Tensor | undefined;
+    let second = exp_avg_sq;
     if (this.amsgrad) {
-      maxExpAvgSq = state?.maxExpAvgSq ? maximum(state.maxExpAvgSq, expAvgSq) : scale(expAvgSq, 1);
-      second = maxExpAvgSq;
+      // A copy at the first update (maximum with zeros), never the exp_avg_sq tensor itself.
+      max_exp_avg_sq = state?.max_exp_avg_sq
+        ? maximum(state.max_exp_avg_sq, exp_avg_sq)
+        : scale(exp_avg_sq, 1);
+      second = max_exp_avg_sq;
     }
     const denom = addScalar(scale(sqrt(second), 1 / biasCorrection2Sqrt), this.eps);
-    const next = sub(param, scale(div(expAvg, denom), this.lr / biasCorrection1));
-    return { value: next, state: { expAvg, expAvgSq, maxExpAvgSq } };
+    const next = sub(param, scale(div(exp_avg, denom), lr / biasCorrection1));
+    const nextState: AdamState = max_exp_avg_sq
+      ? { step, exp_avg, exp_avg_sq, max_exp_avg_sq }
+      : { step, exp_avg, exp_avg_sq };
+    return { value: next, state: nextState };
   }
 }
 
 /** `torch.optim.Adam`: weight decay is added to the gradient. */
 export class Adam extends AdamBase {
-  /** Optimises `params`. */
+  /** Optimises `params` (distinct parameters); throws on an invalid option, naming it. */
   constructor(params: readonly Parameter[], options: AdamOptions = {}) {
-    super('Adam', params, options);
+    super(false, 'Adam', params, options);
   }
 }
 
 /** `torch.optim.AdamW`: weight decay is decoupled, `p ← p·(1 − lr·wd)` before the Adam step. */
 export class AdamW extends AdamBase {
-  /** Optimises `params`. */
+  /** Optimises `params` (distinct parameters); throws on an invalid option, naming it. */
   constructor(params: readonly Parameter[], options: AdamOptions = {}) {
-    super('AdamW', params, options);
+    super(true, 'AdamW', params, options);
   }
 }

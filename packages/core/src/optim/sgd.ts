@@ -1,25 +1,29 @@
 /** Stochastic gradient descent with `torch.optim.SGD`'s momentum, dampening, Nesterov and weight decay. */
-import { valueError } from '../errors.js';
+import { describeValue } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
 import { add, scale, sub } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkRange, Optimizer } from './optimizer.js';
+import { checkNumber, Optimizer } from './optimizer.js';
 
 /** `SGD` options (PyTorch defaults). */
 export interface SGDOptions {
-  /** Learning rate. */
+  /** Learning rate, a finite number ≥ 0. */
   lr: number;
-  /** Momentum factor (default 0). */
+  /** Momentum factor ≥ 0 (default 0). */
   momentum?: number;
-  /** Dampening for momentum (default 0). */
+  /** Dampening for momentum ≥ 0 (default 0). */
   dampening?: number;
-  /** L2 penalty added to the gradient (default 0). */
+  /** L2 penalty added to the gradient, ≥ 0 (default 0). */
   weightDecay?: number;
   /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
   nesterov?: boolean;
 }
 
-type SGDState = { momentumBuffer: Tensor | undefined };
+/**
+ * One parameter's SGD state, PyTorch's key: the momentum buffer, present only with momentum. It is
+ * untouched at a step where the parameter's grad is null, as in PyTorch.
+ */
+export type SGDState = { readonly momentum_buffer?: Tensor };
 
 /**
  * `g = grad + wd·p; buf = μ·buf + (1−τ)·g (buf = g at the first step); g = nesterov ? g + μ·buf : buf;
@@ -35,36 +39,43 @@ export class SGD extends Optimizer<SGDState> {
   /** Nesterov momentum. */
   readonly nesterov: boolean;
 
-  /** Optimises `params`. */
+  /** Optimises `params` (distinct parameters); throws on an invalid option, naming it. */
   constructor(params: readonly Parameter[], options: SGDOptions) {
-    super('SGD', params, options?.lr);
-    this.momentum = checkRange('SGD', 'momentum', options.momentum ?? 0, 0);
-    this.dampening = checkRange('SGD', 'dampening', options.dampening ?? 0, 0);
-    this.weightDecay = checkRange('SGD', 'weightDecay', options.weightDecay ?? 0, 0);
-    this.nesterov = options.nesterov ?? false;
-    if (typeof this.nesterov !== 'boolean') valueError('SGD', 'nesterov', 'a boolean', this.nesterov);
+    const o: Partial<SGDOptions> = options ?? {};
+    super('SGD', params, o.lr);
+    this.momentum = o.momentum ?? 0;
+    this.dampening = o.dampening ?? 0;
+    this.weightDecay = o.weightDecay ?? 0;
+    this.nesterov = o.nesterov ?? false;
+    this.checkOptions('SGD');
+  }
+
+  protected override checkOptions(where: string): void {
+    super.checkOptions(where);
+    checkNumber(where, 'momentum', this.momentum, 0);
+    checkNumber(where, 'dampening', this.dampening, 0);
+    checkNumber(where, 'weightDecay', this.weightDecay, 0);
+    if (typeof this.nesterov !== 'boolean') {
+      throw new TypeError(`${where}: nesterov must be a boolean, got ${describeValue(this.nesterov)}`);
+    }
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
-      valueError(
-        'SGD',
-        'nesterov',
-        'used with momentum > 0 and dampening = 0',
-        `momentum ${this.momentum}, dampening ${this.dampening}`,
+      throw new RangeError(
+        `${where}: nesterov must be used with momentum > 0 and dampening = 0, ` +
+          `got momentum ${this.momentum}, dampening ${this.dampening}`,
       );
     }
   }
 
   protected update(value: Tensor, grad: Tensor, state: SGDState | undefined) {
     let g = this.weightDecay !== 0 ? add(grad, scale(value, this.weightDecay)) : grad;
-    let momentumBuffer: Tensor | undefined;
-    if (this.momentum !== 0) {
-      const previous = state?.momentumBuffer;
-      // The first buffer is a copy of g (scale by 1), never the gradient tensor itself.
-      momentumBuffer =
-        previous === undefined
-          ? scale(g, 1)
-          : add(scale(previous, this.momentum), scale(g, 1 - this.dampening));
-      g = this.nesterov ? add(g, scale(momentumBuffer, this.momentum)) : momentumBuffer;
-    }
-    return { value: sub(value, scale(g, this.lr)), state: { momentumBuffer } };
+    if (this.momentum === 0) return { value: sub(value, scale(g, this.lr)), state: {} };
+    const previous = state?.momentum_buffer;
+    // The first buffer is a copy of g (scale by 1), never the gradient tensor itself.
+    const momentum_buffer =
+      previous === undefined
+        ? scale(g, 1)
+        : add(scale(previous, this.momentum), scale(g, 1 - this.dampening));
+    g = this.nesterov ? add(g, scale(momentum_buffer, this.momentum)) : momentum_buffer;
+    return { value: sub(value, scale(g, this.lr)), state: { momentum_buffer } };
   }
 }
