@@ -6,7 +6,7 @@
  * so the command line and vitest can both run them.
  */
 import type { AnyBackend, DType, Tensor } from '@recur/core';
-import { GRU, LSTM, ops, RNN, tensor, tidy, valueAndGrads } from '@recur/core';
+import { crossEntropy, GRU, LSTM, ops, RNN, tensor, tidy, valueAndGrads } from '@recur/core';
 
 /** One guarantee and how to check it on a backend. */
 export interface EngineCheck {
@@ -183,6 +183,33 @@ export const engineChecks: EngineCheck[] = [
       const g = Array.from(grads[0]!.toArray());
       if (!g.every(Number.isFinite)) problems.push(`gradient [${g.join(', ')}] is not finite`);
       for (const t of [x, value, ...grads]) t.dispose();
+      return problems;
+    },
+  },
+  {
+    name: 'crossEntropy with a −Infinity logit of another class is finite, as in PyTorch',
+    run(backend, dtype) {
+      const problems: string[] = [];
+      // Row 0: logits [−∞, 0, 1], target 1: loss log(1 + e), gradient softmax − onehot = [0, 1/(1+e) − 1, e/(1+e)].
+      // Row 1 is ignored (ignoreIndex) and contributes nothing.
+      const x = tensor([Number.NEGATIVE_INFINITY, 0, 1, 0.5, Number.NEGATIVE_INFINITY, 2], [2, 3], {
+        backend,
+        dtype,
+      });
+      for (const reduction of ['mean', 'sum'] as const) {
+        const { value, grads } = valueAndGrads(() => crossEntropy(x, [1, -100], { reduction }), [x]);
+        const e = Math.E;
+        const expected = [0, 1 / (1 + e) - 1, e / (1 + e), 0, 0, 0];
+        if (!(Math.abs(value.item() - Math.log(1 + e)) < 1e-5)) {
+          problems.push(`${reduction}: loss ${value.item()}, expected log(1 + e) = ${Math.log(1 + e)}`);
+        }
+        const g = Array.from(grads[0]!.toArray());
+        if (!g.every((v, i) => Math.abs(v - expected[i]!) < 1e-5)) {
+          problems.push(`${reduction}: gradient [${g.join(', ')}], expected [${expected.join(', ')}]`);
+        }
+        for (const t of [value, ...grads]) t.dispose();
+      }
+      x.dispose();
       return problems;
     },
   },

@@ -2,8 +2,21 @@
 import { formatShape, shapeError, valueError } from './errors.js';
 import type { Indices } from './nn/indices.js';
 import { toIndices } from './nn/indices.js';
+import { checkLiveTensor } from './tensor/check.js';
 import { tensorLike } from './tensor/create.js';
-import { logSoftmax, mean, mul, neg, reshape, scale, sub, sum } from './tensor/ops.js';
+import {
+  checkSameBackend,
+  concat,
+  gather,
+  logSoftmax,
+  mean,
+  mul,
+  neg,
+  reshape,
+  scale,
+  sub,
+  sum,
+} from './tensor/ops.js';
 import { sameShape } from './tensor/shape.js';
 import type { Tensor } from './tensor/tensor.js';
 
@@ -20,6 +33,7 @@ function checkReduction(where: string, reduction: unknown): Reduction {
 /** `(input − target)²`, reduced. Shapes must match exactly (no silent broadcasting). */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   const reduction = checkReduction('mseLoss', options.reduction ?? 'mean');
+  checkSameBackend('mseLoss', [input, target], ['input', 'target']);
   if (!sameShape(input.shape, target.shape)) {
     shapeError('mseLoss', 'target', `the input's shape ${formatShape(input.shape)}`, target.shape);
   }
@@ -38,6 +52,7 @@ export function crossEntropy(
   options: { ignoreIndex?: number; reduction?: Reduction } = {},
 ): Tensor {
   const reduction = checkReduction('crossEntropy', options.reduction ?? 'mean');
+  checkLiveTensor('crossEntropy', 'logits', logits);
   const ignoreIndex = options.ignoreIndex ?? -100;
   if (!Number.isInteger(ignoreIndex)) valueError('crossEntropy', 'ignoreIndex', 'an integer', ignoreIndex);
   if (logits.rank !== 1 && logits.rank !== 2)
@@ -57,26 +72,30 @@ export function crossEntropy(
       ids.shape,
     );
   }
-  const pick = new Float64Array(rows * classes);
+  // Each row's target log-probability is picked by index, not by a one-hot product: 0 · (−∞) = NaN would
+  // turn a −∞ logit of another class (a masked class) into a NaN loss, where PyTorch's is finite.
+  // Ignored rows pick a 0 appended after the last entry.
+  const zeroAt = rows * classes;
+  const pick = new Int32Array(rows);
   let counted = 0;
   for (let n = 0; n < rows; n++) {
     const id = ids.data[n]!;
-    if (id === ignoreIndex) continue;
+    if (id === ignoreIndex) {
+      pick[n] = zeroAt;
+      continue;
+    }
     if (id < 0 || id >= classes) {
       throw new RangeError(
         `crossEntropy: target[${n}] = ${id} is out of range [0, ${classes}) and is not ignoreIndex (${ignoreIndex})`,
       );
     }
-    pick[n * classes + id] = 1;
+    pick[n] = n * classes + id;
     counted++;
   }
-  const logProbs = reshape(logSoftmax(logits), [rows, classes]);
-  const picked = mul(logProbs, tensorLike(logits, pick, [rows, classes]));
-  if (reduction === 'none') {
-    const perRow = neg(sum(picked, [1]));
-    return logits.rank === 1 ? reshape(perRow, []) : perRow;
-  }
-  const total = neg(sum(picked));
-  // PyTorch divides by the number of non-ignored targets (NaN when there are none).
+  const flat = reshape(logSoftmax(logits), [zeroAt, 1]);
+  const withZero = concat([flat, tensorLike(logits, [0], [1, 1])], 0);
+  const perRow = neg(reshape(gather(withZero, pick), [rows]));
+  if (reduction === 'none') return logits.rank === 1 ? reshape(perRow, []) : perRow;
+  const total = sum(perRow);
   return reduction === 'sum' ? total : scale(total, counted === 0 ? Number.NaN : 1 / counted);
 }
