@@ -1,7 +1,8 @@
 /**
  * Runs a `recur-train/1` fixture: a tiny model (optional Embedding → recurrent module → Linear), a loss,
  * an optimizer and optional gradient clipping, stepped a few times; compares the loss, the total
- * norm, the gradients and the parameters after every step with PyTorch's.
+ * norm, the gradients and the parameters after every step with PyTorch's. A step may list parameters
+ * whose gradient is set to null before `optimizer.step()` (`noGrad`), which the optimizer must skip.
  */
 import type { AnyBackend, DType, Tensor } from '@recur/core';
 import {
@@ -42,7 +43,13 @@ export interface TrainingFixture {
   steps: {
     loss: number;
     totalNorm: number | null;
+    /** The (clipped) gradients after backward, recorded before `noGrad` is applied. */
     grads: Record<string, CaseTensor>;
+    /**
+     * Optional: names of the parameters whose grad is null at this step's `optimizer.step()` (torch:
+     * `p.grad = None`); the optimizer skips them, leaving their value and state untouched.
+     */
+    noGrad?: string[];
     parameters: Record<string, CaseTensor>;
   }[];
 }
@@ -172,6 +179,13 @@ export function runTrainingFixture(
             p.grad ? p.grad.toArray() : new Float64Array(expected.data.length),
             expected.data,
           );
+      }
+      const named = new Map(model.namedParameters());
+      for (const name of step.noGrad ?? []) {
+        const p = named.get(name);
+        if (p === undefined)
+          throw new Error(`step${k}.noGrad names unknown parameter ${JSON.stringify(name)}`);
+        p.zeroGrad();
       }
       optimizer.step();
       tidy(() => {
