@@ -10,8 +10,8 @@
 import { describeValue, formatShape, ShapeError } from '../errors.js';
 import { keep, tidy } from '../memory.js';
 import { Parameter } from '../nn/parameter.js';
+import { backendLabel } from '../tensor/check.js';
 import { sameShape } from '../tensor/shape.js';
-import type { AnyBackend } from '../tensor/tensor.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -150,8 +150,8 @@ export abstract class Optimizer<State extends ParameterState> {
     }
     if (grad.backend !== value.backend) {
       throw new Error(
-        `${where}: ${name}.grad lives on backend ${describeBackend(grad.backend, value.backend)} but ${name} ` +
-          `lives on ${describeBackend(value.backend, grad.backend)}; a gradient must come from backward() ` +
+        `${where}: ${name}.grad lives on backend "${backendLabel(grad.backend)}" but ${name} ` +
+          `lives on "${backendLabel(value.backend)}"; a gradient must come from backward() ` +
           'on the parameter’s own backend',
       );
     }
@@ -174,8 +174,8 @@ export abstract class Optimizer<State extends ParameterState> {
       const t = state[moved] as Tensor;
       throw new Error(
         `${where}: the optimizer's parameters moved to another backend or dtype: ${name} now lives on ` +
-          `${describeBackend(value.backend, t.backend)} (${value.dtype}), but its optimizer state ` +
-          `(${keys.join(', ')}) lives on the old one, ${describeBackend(t.backend, value.backend)} ` +
+          `"${backendLabel(value.backend)}" (${value.dtype}), but its optimizer state ` +
+          `(${keys.join(', ')}) lives on the old one, "${backendLabel(t.backend)}" ` +
           `(${t.dtype}). The state cannot follow module.to(); create a new ${this.name} after moving the module`,
       );
     }
@@ -191,13 +191,6 @@ export abstract class Optimizer<State extends ParameterState> {
 /** The tensors of a state object (its values that are tensors). */
 function tensorsOf(state: ParameterState): Tensor[] {
   return Object.values(state).filter((v): v is Tensor => v instanceof Tensor);
-}
-
-/** `"js"`, or `"js" (another instance)` when `other` is a different backend of the same name. */
-function describeBackend(backend: AnyBackend, other: AnyBackend): string {
-  return backend.name === other.name && backend !== other
-    ? `"${backend.name}" (another instance of it)`
-    : `"${backend.name}"`;
 }
 
 /** Throws unless `params` is a non-empty array of distinct {@link Parameter}s. */
