@@ -38,9 +38,12 @@ export function listCaseFiles(paths: readonly string[]): string[] {
   return files;
 }
 
-/** Reads and parses case files; a malformed file becomes an entry with its error, never a crash. */
+/**
+ * Reads and parses case files; a malformed file becomes an entry with its error, never a crash.
+ * The bytes go to the reader as they are, so malformed UTF-8 is refused rather than replaced.
+ */
 export function loadCases(paths: readonly string[]): LoadedCase[] {
-  return listCaseFiles(paths).map((file) => loadedCase(file, readFileSync(file, 'utf8')));
+  return listCaseFiles(paths).map((file) => loadedCase(file, readFileSync(file)));
 }
 
 /** Reads every JSON file of a directory (the training fixtures). */
