@@ -1,8 +1,11 @@
 /** Reverse-mode gradients through the active backend's autograd. */
-import { formatShape } from './errors.js';
+import { assertFinite, checkFiniteEverywhere } from './check-finite.js';
+import { formatShape, valueError } from './errors.js';
 import { keep, tidy } from './memory.js';
 import type { Parameter } from './nn/parameter.js';
+import { checkLiveTensor } from './tensor/check.js';
 import { add, checkSameBackend } from './tensor/ops.js';
+import { sameShape } from './tensor/shape.js';
 import { Tensor } from './tensor/tensor.js';
 
 /** The value of a scalar function and its gradients. */
@@ -47,21 +50,73 @@ export function valueAndGrads(f: () => Tensor, xs: readonly Tensor[]): ValueAndG
   };
 }
 
+/** Options of {@link backward}. */
+export interface BackwardOptions {
+  /**
+   * Check the loss and every gradient for NaN and ±Infinity and throw a `NonFiniteError` naming the
+   * first one (the parameter, by index and name) before any `grad` changes. Default: off, or on
+   * everywhere after `setCheckFinite(true)`; modules check their own forward passes the same way.
+   */
+  checkFinite?: boolean;
+}
+
 /**
  * PyTorch's `loss.backward()`: runs `lossFn`, adds d loss / d p to each parameter's `grad`
  * (accumulating, as PyTorch does, until `zeroGrad`), releases every intermediate tensor, and returns
- * the loss value.
+ * the loss value. All or nothing: the parameters and their current gradients are checked first, and
+ * no `grad` changes unless the whole computation succeeded.
  */
-export function backward(lossFn: () => Tensor, parameters: readonly Parameter[]): Tensor {
+export function backward(
+  lossFn: () => Tensor,
+  parameters: readonly Parameter[],
+  options: BackwardOptions = {},
+): Tensor {
+  const checking = options?.checkFinite ?? checkFiniteEverywhere();
+  if (typeof checking !== 'boolean') valueError('backward', 'options.checkFinite', 'a boolean', checking);
+  if (typeof lossFn !== 'function') valueError('backward', 'lossFn', 'a function returning the loss', lossFn);
+  if (!Array.isArray(parameters) || parameters.length === 0) {
+    valueError('backward', 'parameters', 'a non-empty array of parameters', parameters);
+  }
+  const seen = new Map<Parameter, number>();
+  parameters.forEach((p, i) => {
+    if (p === null || typeof p !== 'object' || !(p.value instanceof Tensor)) {
+      valueError('backward', `parameters[${i}]`, 'a Parameter', p);
+    }
+    const first = seen.get(p);
+    if (first !== undefined) {
+      throw new RangeError(
+        `backward: parameters[${i}] is the same parameter as parameters[${first}]; list each parameter once`,
+      );
+    }
+    seen.set(p, i);
+    checkLiveTensor('backward', `parameters[${i}].value`, p.value);
+    if (p.grad !== null) {
+      checkLiveTensor('backward', `parameters[${i}].grad`, p.grad);
+      if (p.grad.backend !== p.value.backend || !sameShape(p.grad.shape, p.value.shape)) {
+        throw new RangeError(
+          `backward: parameters[${i}].grad (${p.grad.toString()}) does not match its value (${p.value.toString()}); ` +
+            'call zeroGrad() after moving or reshaping a module',
+        );
+      }
+    }
+  });
   return tidy(() => {
     const { value, grads } = valueAndGrads(
       lossFn,
       parameters.map((p) => p.value),
     );
+    if (checking) {
+      assertFinite('backward', 'the loss', value);
+      grads.forEach((g, i) => {
+        const p = parameters[i]!;
+        assertFinite('backward', `the gradient of parameters[${i}]${p.name ? ` (${p.name})` : ''}`, g);
+      });
+    }
+    const next = parameters.map((p, i) => (p.grad === null ? grads[i]! : add(p.grad, grads[i]!)));
+    // Nothing above changed a parameter; from here on nothing can throw.
     parameters.forEach((p, i) => {
-      const g = p.grad === null ? grads[i]! : add(p.grad, grads[i]!);
       p.grad?.dispose();
-      p.grad = keep(g);
+      p.grad = keep(next[i]!);
     });
     return value;
   });

@@ -3,7 +3,7 @@
  * parameter names, initialisation and semantics, over any backend implementing {@link Backend}.
  */
 
-export type { ValueAndGradsResult } from './autograd.js';
+export type { BackwardOptions, ValueAndGradsResult } from './autograd.js';
 export { backward, valueAndGrads } from './autograd.js';
 export type {
   Backend,
@@ -17,6 +17,7 @@ export type {
   UnaryOp,
   ValueAndGrads,
 } from './backend.js';
+export { assertFinite, firstNonFinite, NonFiniteError, setCheckFinite } from './check-finite.js';
 export { getDefaultBackend, setDefaultBackend, usedBackends } from './default-backend.js';
 export { formatShape, ShapeError } from './errors.js';
 export type { Reduction } from './loss.js';
@@ -34,11 +35,12 @@ export { Module } from './nn/module.js';
 export { Parameter } from './nn/parameter.js';
 export type { StateDict, TensorData } from './nn/state-dict.js';
 export { stateDictToJSON } from './nn/state-dict.js';
-export type { AdamOptions } from './optim/adam.js';
+export type { AdamOptions, AdamState } from './optim/adam.js';
 export { Adam, AdamW } from './optim/adam.js';
 export { clipGradNorm } from './optim/clip.js';
+export type { ParameterState } from './optim/optimizer.js';
 export { Optimizer } from './optim/optimizer.js';
-export type { SGDOptions } from './optim/sgd.js';
+export type { SGDOptions, SGDState } from './optim/sgd.js';
 export { SGD } from './optim/sgd.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export type { CellOptions, RNNCellOptions } from './rnn/cells.js';
@@ -51,9 +53,10 @@ export { PackedSequence, packPaddedSequence, padPackedSequence } from './rnn/pac
 export type { ForwardOptions } from './rnn/rnn-base.js';
 export { RNNBase } from './rnn/rnn-base.js';
 export type { TakenPath } from './rnn/sequence.js';
+export { backendLabel, checkLiveTensor } from './tensor/check.js';
 export type { TensorOptions } from './tensor/create.js';
 export { full, ones, rand, randn, tensor, tensorLike, zeros } from './tensor/create.js';
 export * as ops from './tensor/ops.js';
-export { sizeOf } from './tensor/shape.js';
+export { MAX_TENSOR_ELEMENTS, sizeOf } from './tensor/shape.js';
 export type { AnyBackend } from './tensor/tensor.js';
 export { Tensor } from './tensor/tensor.js';

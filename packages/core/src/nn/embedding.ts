@@ -57,12 +57,11 @@ export class Embedding extends Module {
     this.embeddingDim = options.embeddingDim;
     this.paddingIdx = paddingIdx;
     const generator = options.generator ?? defaultGenerator();
-    const data = Float64Array.from({ length: this.numEmbeddings * this.embeddingDim }, () =>
-      generator.normal(),
-    );
-    if (paddingIdx !== null)
-      data.fill(0, paddingIdx * this.embeddingDim, (paddingIdx + 1) * this.embeddingDim);
-    this.weight = this.addParameter('weight', data, [this.numEmbeddings, this.embeddingDim]);
+    this.weight = this.addParameter('weight', [this.numEmbeddings, this.embeddingDim], (data) => {
+      for (let i = 0; i < data.length; i++) data[i] = generator.normal();
+      if (paddingIdx !== null)
+        data.fill(0, paddingIdx * this.embeddingDim, (paddingIdx + 1) * this.embeddingDim);
+    });
   }
 
   /** Ids of any shape `S` → vectors `[...S, embeddingDim]`. */

@@ -2,6 +2,7 @@
 import { isIntIn, shapeError, valueError } from '../errors.js';
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
+import { checkModuleInput } from '../tensor/check.js';
 import { add, matmul, reshape } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { ModuleOptions } from './module.js';
@@ -44,24 +45,31 @@ export class Linear extends Module {
     this.outFeatures = options.outFeatures;
     const generator = options.generator ?? defaultGenerator();
     const bound = 1 / Math.sqrt(this.inFeatures);
-    const uniform = (n: number) => Float64Array.from({ length: n }, () => generator.uniform(-bound, bound));
-    this.weight = this.addParameter('weight', uniform(this.outFeatures * this.inFeatures), [
-      this.outFeatures,
-      this.inFeatures,
-    ]);
-    this.bias = useBias
-      ? this.addParameter('bias', uniform(this.outFeatures), [this.outFeatures])
-      : undefined;
+    const uniform = (data: Float64Array) => {
+      for (let i = 0; i < data.length; i++) data[i] = generator.uniform(-bound, bound);
+    };
+    this.checkParameterShapes({ weight: [this.outFeatures, this.inFeatures] });
+    this.weight = this.addParameter('weight', [this.outFeatures, this.inFeatures], uniform);
+    this.bias = useBias ? this.addParameter('bias', [this.outFeatures], uniform) : undefined;
   }
 
   /** `x [..., in]` → `[..., out]`. */
   forward(x: Tensor): Tensor {
+    const where = 'Linear.forward';
+    checkModuleInput(where, 'x', x, this.backend, this.dtype);
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
-      shapeError('Linear.forward', 'x', `last dimension inFeatures = ${this.inFeatures}`, x.shape);
+      shapeError(where, 'x', `last dimension inFeatures = ${this.inFeatures}`, x.shape);
     }
-    const rows = reshape(x, [-1, this.inFeatures]);
-    let y = matmul(rows, this.weight.value, false, true);
-    if (this.bias) y = add(y, this.bias.value);
-    return reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+    this.checkFiniteInputs(where, { x });
+    return this.finiteChecked(
+      where,
+      () => {
+        const rows = reshape(x, [-1, this.inFeatures]);
+        let y = matmul(rows, this.weight.value, false, true);
+        if (this.bias) y = add(y, this.bias.value);
+        return reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+      },
+      (y) => ({ output: y }),
+    );
   }
 }

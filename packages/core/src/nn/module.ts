@@ -3,13 +3,16 @@
  * training mode, shape-checked weight loading and moving between backends.
  */
 import type { Backend, DType } from '../backend.js';
+import { assertFinite, checkFiniteEverywhere } from '../check-finite.js';
 import { resolveBackend } from '../default-backend.js';
-import { formatShape } from '../errors.js';
-import { sameShape } from '../tensor/shape.js';
+import { formatShape, valueError } from '../errors.js';
+import { tidy } from '../memory.js';
+import { checkTensorSize, sizeOf } from '../tensor/shape.js';
 import type { AnyBackend } from '../tensor/tensor.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from './parameter.js';
 import type { StateDict } from './state-dict.js';
+import { entryProblem } from './state-dict.js';
 
 /** Where a module's parameters live. */
 export interface ModuleOptions {
@@ -17,12 +20,22 @@ export interface ModuleOptions {
   backend?: Backend<unknown>;
   /** Parameter dtype; defaults to `float32`. */
   dtype?: DType;
+  /**
+   * Check inputs, parameters and outputs of every forward pass for NaN and ±Infinity, and name the first
+   * one found (default: off, or on everywhere after `setCheckFinite(true)`). Costs a read-back per tensor.
+   */
+  checkFinite?: boolean;
 }
 
 /** Base class of every layer. */
 export abstract class Module {
   /** True in training mode (dropout active), false after `eval()`. */
   training = true;
+  /**
+   * Check every forward pass for NaN and ±Infinity (see {@link ModuleOptions.checkFinite}); `undefined`
+   * follows `setCheckFinite`.
+   */
+  checkFinite: boolean | undefined;
   private readonly ownParameters = new Map<string, Parameter>();
   private readonly children = new Map<string, Module>();
   private currentBackend: AnyBackend;
@@ -32,6 +45,12 @@ export abstract class Module {
   constructor(options: ModuleOptions | null = {}) {
     this.currentBackend = resolveBackend(options?.backend);
     this.currentDtype = options?.dtype ?? 'float32';
+    this.checkFinite = options?.checkFinite;
+    if (this.checkFinite !== undefined && typeof this.checkFinite !== 'boolean') {
+      throw new TypeError(
+        `${this.constructor.name}: checkFinite must be a boolean, got ${JSON.stringify(this.checkFinite)}`,
+      );
+    }
     if (!this.currentBackend.dtypes.includes(this.currentDtype)) {
       throw new RangeError(
         `${this.constructor.name}: dtype must be one of ${this.currentBackend.dtypes.join(', ')} on backend ` +
@@ -50,17 +69,81 @@ export abstract class Module {
     return this.currentDtype;
   }
 
-  /** Creates a parameter from host data on this module's backend and registers it under `name`. */
-  protected addParameter(name: string, data: ArrayLike<number>, shape: readonly number[]): Parameter {
-    const value = new Tensor(
-      this.currentBackend,
-      this.currentBackend.fromData(data, shape, this.currentDtype),
-      [...shape],
-      this.currentDtype,
-    );
-    const p = new Parameter(value);
+  /**
+   * Throws a clear error when any of the parameters a constructor is about to create would be larger
+   * than one tensor can hold. Constructors call it with every shape before creating the first one, so
+   * `new LSTM({ inputSize: 1e5, hiddenSize: 1e6 })` fails at once and allocates nothing.
+   */
+  protected checkParameterShapes(shapes: Readonly<Record<string, readonly number[]>>): void {
+    for (const [name, shape] of Object.entries(shapes)) checkTensorSize(this.constructor.name, name, shape);
+  }
+
+  /**
+   * Creates a parameter of `shape` on this module's backend, filled by `init` (given a zeroed host array
+   * of the right length), and registers it under `name`. If the engine cannot allocate it, every
+   * parameter this module already made is released before the error, so a failed constructor leaks nothing.
+   */
+  protected addParameter(
+    name: string,
+    shape: readonly number[],
+    init: (data: Float64Array) => void,
+  ): Parameter {
+    checkTensorSize(this.constructor.name, name, shape);
+    let p: Parameter;
+    try {
+      const data = new Float64Array(sizeOf(shape));
+      init(data);
+      p = new Parameter(
+        new Tensor(
+          this.currentBackend,
+          this.currentBackend.fromData(data, shape, this.currentDtype),
+          [...shape],
+          this.currentDtype,
+        ),
+        `${this.constructor.name}.${name}`,
+      );
+    } catch (error) {
+      this.dispose();
+      throw new RangeError(
+        `${this.constructor.name}: cannot allocate parameter ${name} of shape ${formatShape(shape)} on backend ` +
+          `${this.currentBackend.name}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     this.ownParameters.set(name, p);
     return p;
+  }
+
+  /** Whether forward passes check for NaN and ±Infinity now (own setting, else the global one). */
+  protected checksFinite(): boolean {
+    return this.checkFinite ?? checkFiniteEverywhere();
+  }
+
+  /**
+   * With the finite checks on, throws a {@link NonFiniteError} naming the first of `inputs` (by argument
+   * name) or of this module's parameters that holds a NaN or ±Infinity, before the forward pass runs.
+   */
+  protected checkFiniteInputs(where: string, inputs: Readonly<Record<string, Tensor | undefined>>): void {
+    if (!this.checksFinite()) return;
+    for (const [name, t] of Object.entries(inputs)) if (t !== undefined) assertFinite(where, name, t);
+    for (const [name, p] of this.namedParameters()) assertFinite(where, `parameter ${name}`, p.value);
+  }
+
+  /**
+   * Runs a forward pass; with the finite checks on, inside a `tidy` (so a failed check leaves nothing
+   * behind) and checking each of `outputs(result)` by name afterwards.
+   */
+  protected finiteChecked<R>(
+    where: string,
+    run: () => R,
+    outputs: (result: R) => Readonly<Record<string, Tensor | undefined>>,
+  ): R {
+    if (!this.checksFinite()) return run();
+    return tidy(() => {
+      const result = run();
+      for (const [name, t] of Object.entries(outputs(result)))
+        if (t !== undefined) assertFinite(where, name, t);
+      return result;
+    });
   }
 
   /** Registers a sub-module; its parameters appear as `name.<param>`. */
@@ -88,45 +171,58 @@ export abstract class Module {
   }
 
   /**
-   * Loads weights by name. Every key, shape and value is checked before anything changes: a missing,
-   * unexpected or misshapen entry throws one error listing all problems, and the module is unchanged.
-   * Entries may be tensors on any backend or plain `{shape, data}`.
+   * Loads weights by name, all or nothing. Every key, shape and value is checked, and every value read,
+   * before anything changes: a missing, unexpected, misshapen, disposed or non-numeric entry throws one
+   * error listing all problems, and the module is unchanged. Entries may be tensors on any backend or
+   * plain `{shape, data}` (an array or typed array of numbers).
    */
   loadStateDict(state: StateDict, options: { strict?: boolean } = {}): void {
-    const strict = options.strict ?? true;
+    const where = `${this.constructor.name}.loadStateDict`;
+    if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Tensor) {
+      valueError(where, 'state', 'an object mapping parameter names to tensors or {shape, data}', state);
+    }
+    const strict = options?.strict ?? true;
+    if (typeof strict !== 'boolean') valueError(where, 'options.strict', 'a boolean', strict);
     const named = new Map(this.namedParameters());
     const problems: string[] = [];
+    const values = new Map<Parameter, { data: ArrayLike<number>; shape: readonly number[] }>();
     for (const [name, p] of named) {
-      const entry = state[name];
+      const entry: unknown = Object.hasOwn(state, name) ? state[name] : undefined;
       if (entry === undefined) {
         if (strict) problems.push(`missing key "${name}" (expected shape ${formatShape(p.value.shape)})`);
-      } else if (!sameShape(entry.shape, p.value.shape)) {
-        problems.push(
-          `"${name}": expected shape ${formatShape(p.value.shape)}, got ${formatShape(entry.shape)}`,
-        );
-      } else if (!(entry instanceof Tensor) && entry.data.length !== p.value.size) {
-        problems.push(`"${name}": expected ${p.value.size} values, got ${entry.data.length}`);
+        continue;
       }
+      const problem = entryProblem(entry, p.value.shape);
+      if (problem !== undefined) problems.push(`"${name}": ${problem}`);
+      else values.set(p, entry as { data: ArrayLike<number>; shape: readonly number[] });
     }
     if (strict) {
       for (const name of Object.keys(state)) if (!named.has(name)) problems.push(`unexpected key "${name}"`);
     }
-    if (problems.length > 0) {
-      throw new RangeError(`${this.constructor.name}.loadStateDict: ${problems.join('; ')}`);
+    if (problems.length > 0) throw new RangeError(`${where}: ${problems.join('; ')}`);
+    // Read every source before the first write: a source may be one of this module's own parameters.
+    const hostData = [...values].map(
+      ([p, entry]) => [p, entry instanceof Tensor ? entry.toArray() : entry.data] as const,
+    );
+    const created: [Parameter, Tensor][] = [];
+    try {
+      for (const [p, data] of hostData) {
+        const shape = p.value.shape;
+        created.push([
+          p,
+          new Tensor(
+            this.currentBackend,
+            this.currentBackend.fromData(data, shape, this.currentDtype),
+            [...shape],
+            this.currentDtype,
+          ),
+        ]);
+      }
+    } catch (error) {
+      for (const [, t] of created) t.dispose();
+      throw error;
     }
-    for (const [name, p] of named) {
-      const entry = state[name];
-      if (entry === undefined) continue;
-      const data = entry instanceof Tensor ? entry.toArray() : entry.data;
-      p.assign(
-        new Tensor(
-          this.currentBackend,
-          this.currentBackend.fromData(data, entry.shape, this.currentDtype),
-          [...entry.shape],
-          this.currentDtype,
-        ),
-      );
-    }
+    for (const [p, t] of created) p.assign(t);
   }
 
   /** Moves every parameter to `backend` (and optionally `dtype`); gradients are dropped. */

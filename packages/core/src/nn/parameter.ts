@@ -6,8 +6,14 @@ export class Parameter {
   /** Accumulated gradient, `null` until `backward` runs or after `zeroGrad`. */
   grad: Tensor | null = null;
 
-  /** Wraps `value`, which the parameter now owns (kept alive past any enclosing `tidy`). */
-  constructor(public value: Tensor) {
+  /**
+   * Wraps `value`, which the parameter now owns (kept alive past any enclosing `tidy`). `name` says
+   * where it belongs in errors (`LSTM.weight_hh_l0`; modules set it).
+   */
+  constructor(
+    public value: Tensor,
+    readonly name = '',
+  ) {
     value.backend.keep(value.handle);
   }
 

@@ -66,12 +66,12 @@ abstract class CellBase extends Module {
     this.bias = bias;
     const generator = options.generator ?? defaultGenerator();
     const bound = 1 / Math.sqrt(this.hiddenSize);
-    const add = (name: string, shape: number[]) => {
-      const data = new Float64Array(shape[0]! * (shape[1] ?? 1));
-      for (let i = 0; i < data.length; i++) data[i] = generator.uniform(-bound, bound);
-      return this.addParameter(name, data, shape);
-    };
     const gh = gates * this.hiddenSize;
+    this.checkParameterShapes({ weight_ih: [gh, this.inputSize], weight_hh: [gh, this.hiddenSize] });
+    const add = (name: string, shape: number[]) =>
+      this.addParameter(name, shape, (data) => {
+        for (let i = 0; i < data.length; i++) data[i] = generator.uniform(-bound, bound);
+      });
     this.params = {
       weightIh: add('weight_ih', [gh, this.inputSize]),
       weightHh: add('weight_hh', [gh, this.hiddenSize]),
@@ -156,9 +156,17 @@ export class RNNCell extends CellBase {
   forward(input: Tensor, h?: Tensor | null): Tensor {
     const { batch, unbatched } = this.checkInput(input);
     this.checkState('h', h ?? undefined, batch, unbatched);
-    const x = this.batchedInput(input, unbatched);
-    const state = this.batchedState(h ?? undefined, batch, unbatched);
-    return this.unbatch(rnnStep(x, state, this.weights(), this.nonlinearity), unbatched);
+    const where = 'RNNCell.forward';
+    this.checkFiniteInputs(where, { input, h: h ?? undefined });
+    return this.finiteChecked(
+      where,
+      () => {
+        const x = this.batchedInput(input, unbatched);
+        const state = this.batchedState(h ?? undefined, batch, unbatched);
+        return this.unbatch(rnnStep(x, state, this.weights(), this.nonlinearity), unbatched);
+      },
+      (out) => ({ "h'": out }),
+    );
   }
 }
 
@@ -175,11 +183,19 @@ export class LSTMCell extends CellBase {
     const pair = checkStatePair('LSTMCell.forward', hx, ['h', 'c']);
     this.checkState('hx[0] (h)', pair?.[0], batch, unbatched);
     this.checkState('hx[1] (c)', pair?.[1], batch, unbatched);
-    const x = this.batchedInput(input, unbatched);
-    const h = this.batchedState(pair?.[0], batch, unbatched);
-    const c = this.batchedState(pair?.[1], batch, unbatched);
-    const [hNext, cNext] = lstmStep(x, h, c, this.weights());
-    return [this.unbatch(hNext, unbatched), this.unbatch(cNext, unbatched)];
+    const where = 'LSTMCell.forward';
+    this.checkFiniteInputs(where, { input, h: pair?.[0], c: pair?.[1] });
+    return this.finiteChecked(
+      where,
+      (): [Tensor, Tensor] => {
+        const x = this.batchedInput(input, unbatched);
+        const h = this.batchedState(pair?.[0], batch, unbatched);
+        const c = this.batchedState(pair?.[1], batch, unbatched);
+        const [hNext, cNext] = lstmStep(x, h, c, this.weights());
+        return [this.unbatch(hNext, unbatched), this.unbatch(cNext, unbatched)];
+      },
+      ([hNext, cNext]) => ({ "h'": hNext, "c'": cNext }),
+    );
   }
 }
 
@@ -194,8 +210,16 @@ export class GRUCell extends CellBase {
   forward(input: Tensor, h?: Tensor | null): Tensor {
     const { batch, unbatched } = this.checkInput(input);
     this.checkState('h', h ?? undefined, batch, unbatched);
-    const x = this.batchedInput(input, unbatched);
-    const state = this.batchedState(h ?? undefined, batch, unbatched);
-    return this.unbatch(gruStep(x, state, this.weights()), unbatched);
+    const where = 'GRUCell.forward';
+    this.checkFiniteInputs(where, { input, h: h ?? undefined });
+    return this.finiteChecked(
+      where,
+      () => {
+        const x = this.batchedInput(input, unbatched);
+        const state = this.batchedState(h ?? undefined, batch, unbatched);
+        return this.unbatch(gruStep(x, state, this.weights()), unbatched);
+      },
+      (out) => ({ "h'": out }),
+    );
   }
 }

@@ -3,8 +3,10 @@
  * PyTorch's parameter names, initialisation, dropout between layers, packed (variable-length) input
  * and unbatched input. Each (layer, direction) runs through `runDirection`.
  */
-import type { CellKind } from '../backend.js';
+import type { CellKind, SequenceResult } from '../backend.js';
+import { assertFinite } from '../check-finite.js';
 import { formatShape, shapeError } from '../errors.js';
+import { tidy } from '../memory.js';
 import { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import type { Generator } from '../random.js';
@@ -106,31 +108,40 @@ export abstract class RNNBase extends Module {
   /** PyTorch's order: per layer, per direction: weight_ih, weight_hh, bias_ih, bias_hh, weight_hr. */
   private createParameters(gates: number): void {
     const bound = 1 / Math.sqrt(this.hiddenSize);
-    const uniform = (count: number) => {
-      const data = new Float64Array(count);
-      for (let i = 0; i < count; i++) data[i] = this.generator.uniform(-bound, bound);
-      return data;
+    const uniform = (data: Float64Array) => {
+      for (let i = 0; i < data.length; i++) data[i] = this.generator.uniform(-bound, bound);
     };
     const gh = gates * this.hiddenSize;
+    const plan: {
+      layer: number;
+      direction: number;
+      key: keyof DirectionParameters;
+      name: string;
+      shape: number[];
+    }[] = [];
     for (let layer = 0; layer < this.numLayers; layer++) {
       const inSize = layer === 0 ? this.inputSize : this.outputHiddenSize * this.numDirections;
-      const directions: DirectionParameters[] = [];
-      for (let d = 0; d < this.numDirections; d++) {
-        const suffix = `_l${layer}${d === 1 ? '_reverse' : ''}`;
-        const add = (name: string, shape: number[]) =>
-          this.addParameter(name + suffix, uniform(shape[0]! * (shape[1] ?? 1)), shape);
-        const p: DirectionParameters = {
-          weightIh: add('weight_ih', [gh, inSize]),
-          weightHh: add('weight_hh', [gh, this.outputHiddenSize]),
-        };
+      for (let direction = 0; direction < this.numDirections; direction++) {
+        const suffix = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
+        const add = (key: keyof DirectionParameters, name: string, shape: number[]) =>
+          plan.push({ layer, direction, key, name: name + suffix, shape });
+        add('weightIh', 'weight_ih', [gh, inSize]);
+        add('weightHh', 'weight_hh', [gh, this.outputHiddenSize]);
         if (this.bias) {
-          p.biasIh = add('bias_ih', [gh]);
-          p.biasHh = add('bias_hh', [gh]);
+          add('biasIh', 'bias_ih', [gh]);
+          add('biasHh', 'bias_hh', [gh]);
         }
-        if (this.projSize > 0) p.weightHr = add('weight_hr', [this.projSize, this.hiddenSize]);
-        directions.push(p);
+        if (this.projSize > 0) add('weightHr', 'weight_hr', [this.projSize, this.hiddenSize]);
       }
-      this.layers.push(directions);
+    }
+    // Every size is checked before the first parameter is made.
+    this.checkParameterShapes(Object.fromEntries(plan.map((q) => [q.name, q.shape])));
+    for (const q of plan) {
+      if (this.layers[q.layer] === undefined) this.layers[q.layer] = [];
+      const directions = this.layers[q.layer]!;
+      // Filled key by key in PyTorch's order; weight_ih and weight_hh always come first.
+      if (directions[q.direction] === undefined) directions[q.direction] = {} as DirectionParameters;
+      directions[q.direction]![q.key] = this.addParameter(q.name, q.shape, uniform);
     }
   }
 
@@ -191,66 +202,84 @@ export abstract class RNNBase extends Module {
     checkState('h0', h0, this.outputHiddenSize);
     if (this.cellKind === 'lstm') checkState('c0', c0, this.hiddenSize);
     const path = choosePath(this.path, this.backend, this.cellKind);
+    const checking = this.checksFinite();
+    this.checkFiniteInputs(where, { input: x, h0, c0 });
 
-    const batchedState = (state: Tensor | undefined, size: number) =>
-      state === undefined
-        ? zeros([stateRows, batch, size], { backend: this.backend, dtype: this.dtype })
-        : unbatched
-          ? reshape(state, [stateRows, 1, size])
-          : state;
-    let timeMajor = unbatched
-      ? reshape(x, [steps, 1, this.inputSize])
-      : batchMajor
-        ? transpose(x, [1, 0, 2])
-        : x;
-    const h = batchedState(h0, this.outputHiddenSize);
-    const c = this.cellKind === 'lstm' ? batchedState(c0, this.hiddenSize) : undefined;
+    const compute = (): RecurrentResult => {
+      const batchedState = (state: Tensor | undefined, size: number) =>
+        state === undefined
+          ? zeros([stateRows, batch, size], { backend: this.backend, dtype: this.dtype })
+          : unbatched
+            ? reshape(state, [stateRows, 1, size])
+            : state;
+      let timeMajor = unbatched
+        ? reshape(x, [steps, 1, this.inputSize])
+        : batchMajor
+          ? transpose(x, [1, 0, 2])
+          : x;
+      const h = batchedState(h0, this.outputHiddenSize);
+      const c = this.cellKind === 'lstm' ? batchedState(c0, this.hiddenSize) : undefined;
 
-    const hn: Tensor[] = [];
-    const cn: Tensor[] = [];
-    for (let layer = 0; layer < this.numLayers; layer++) {
-      const outputs: Tensor[] = [];
-      for (let d = 0; d < this.numDirections; d++) {
-        const p = this.layers[layer]![d]!;
-        const row = layer * this.numDirections + d;
-        const result = runDirection(
-          {
-            cell: this.cellKind,
-            input: timeMajor,
-            h0: index0(h, row),
-            c0: c === undefined ? undefined : index0(c, row),
-            weightIh: p.weightIh.value,
-            weightHh: p.weightHh.value,
-            biasIh: p.biasIh?.value,
-            biasHh: p.biasHh?.value,
-            weightHr: p.weightHr?.value,
-            reverse: d === 1,
-            lengths,
-          },
-          path,
-        );
-        outputs.push(result.output);
-        hn.push(result.hn);
-        if (result.cn !== undefined) cn.push(result.cn);
+      const hn: Tensor[] = [];
+      const cn: Tensor[] = [];
+      for (let layer = 0; layer < this.numLayers; layer++) {
+        const outputs: Tensor[] = [];
+        for (let d = 0; d < this.numDirections; d++) {
+          const p = this.layers[layer]![d]!;
+          const row = layer * this.numDirections + d;
+          const result = runDirection(
+            {
+              cell: this.cellKind,
+              input: timeMajor,
+              h0: index0(h, row),
+              c0: c === undefined ? undefined : index0(c, row),
+              weightIh: p.weightIh.value,
+              weightHh: p.weightHh.value,
+              biasIh: p.biasIh?.value,
+              biasHh: p.biasHh?.value,
+              weightHr: p.weightHr?.value,
+              reverse: d === 1,
+              lengths,
+            },
+            path,
+          );
+          if (checking) this.checkFiniteDirection(layer, d, result);
+          outputs.push(result.output);
+          hn.push(result.hn);
+          if (result.cn !== undefined) cn.push(result.cn);
+        }
+        timeMajor = concat(outputs, 2);
+        if (this.training && this.dropout > 0 && layer < this.numLayers - 1)
+          timeMajor = this.applyDropout(timeMajor);
       }
-      timeMajor = concat(outputs, 2);
-      if (this.training && this.dropout > 0 && layer < this.numLayers - 1)
-        timeMajor = this.applyDropout(timeMajor);
-    }
-    this.lastPath = path;
+      this.lastPath = path;
 
-    const stackStates = (states: Tensor[]) => {
-      const stacked = concat(
-        states.map((s) => reshape(s, [1, ...s.shape])),
-        0,
-      );
-      return unbatched ? reshape(stacked, [stateRows, stacked.shape[2]!]) : stacked;
+      const stackStates = (states: Tensor[]) => {
+        const stacked = concat(
+          states.map((s) => reshape(s, [1, ...s.shape])),
+          0,
+        );
+        return unbatched ? reshape(stacked, [stateRows, stacked.shape[2]!]) : stacked;
+      };
+      let output: Tensor | PackedSequence;
+      if (packed) output = new PackedSequence(timeMajor, packed.lengths);
+      else if (unbatched) output = reshape(timeMajor, [steps, timeMajor.shape[2]!]);
+      else output = this.batchFirst ? transpose(timeMajor, [1, 0, 2]) : timeMajor;
+      return { output, hn: stackStates(hn), cn: cn.length > 0 ? stackStates(cn) : undefined };
     };
-    let output: Tensor | PackedSequence;
-    if (packed) output = new PackedSequence(timeMajor, packed.lengths);
-    else if (unbatched) output = reshape(timeMajor, [steps, timeMajor.shape[2]!]);
-    else output = this.batchFirst ? transpose(timeMajor, [1, 0, 2]) : timeMajor;
-    return { output, hn: stackStates(hn), cn: cn.length > 0 ? stackStates(cn) : undefined };
+    // A failed finite check must not leave the layers' intermediates behind.
+    return checking ? tidy(compute) : compute();
+  }
+
+  /** Names the layer, direction, time step and batch row where a NaN or ±Infinity first appeared. */
+  private checkFiniteDirection(layer: number, direction: number, result: SequenceResult<Tensor>): void {
+    const of = `of layer ${layer}${direction === 1 ? ' (reverse direction)' : ''}`;
+    const atStep = (index: readonly number[]) =>
+      `at time step ${index[0]}, batch row ${index[1]}, feature ${index[2]}`;
+    const atRow = (index: readonly number[]) => `in batch row ${index[0]}, feature ${index[1]}`;
+    assertFinite(this.where(), `the output ${of}`, result.output, atStep);
+    assertFinite(this.where(), `h_n ${of}`, result.hn, atRow);
+    if (result.cn !== undefined) assertFinite(this.where(), `c_n ${of}`, result.cn, atRow);
   }
 
   /** Inverted dropout with an independent mask per element and time step, from the module's generator. */

@@ -1,10 +1,11 @@
 /** Creating tensors on a backend from host data. */
 import type { Backend, DType } from '../backend.js';
 import { resolveBackend } from '../default-backend.js';
-import { formatShape, valueError } from '../errors.js';
+import { valueError } from '../errors.js';
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
-import { sizeOf } from './shape.js';
+import { checkTensorSize, sizeOf } from './shape.js';
+import type { AnyBackend } from './tensor.js';
 import { Tensor } from './tensor.js';
 
 /** Where and in what precision a new tensor lives. */
@@ -16,8 +17,33 @@ export interface TensorOptions {
 }
 
 function checkShape(where: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     valueError(where, 'shape', 'an array of non-negative integers', shape);
+  }
+  checkTensorSize(where, 'the tensor', shape);
+}
+
+/**
+ * Throws unless `data` is an array or typed array of exactly `length` numbers (NaN and ±Infinity are
+ * numbers). Strings are refused rather than converted (`'0.5'` would become 0.5 and `'abc'` NaN), and so
+ * are array-likes such as `{ length: 12 }` whose entries are missing.
+ */
+export function checkNumericData(where: string, argument: string, data: unknown, length: number): void {
+  const typed = ArrayBuffer.isView(data) && !(data instanceof DataView);
+  if (!typed && !Array.isArray(data)) {
+    valueError(where, argument, 'an array or typed array of numbers', data);
+  }
+  const values = data as ArrayLike<unknown>;
+  if (typed && (data instanceof BigInt64Array || data instanceof BigUint64Array)) {
+    valueError(where, argument, 'an array or typed array of numbers (not BigInt)', data);
+  }
+  if (values.length !== length) {
+    throw new RangeError(`${where}: ${argument} must have ${length} elements, got ${values.length}`);
+  }
+  if (!typed) {
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] !== 'number') valueError(where, `${argument}[${i}]`, 'a number', values[i]);
+    }
   }
 }
 
@@ -28,22 +54,25 @@ export function tensor(
   options: TensorOptions = {},
 ): Tensor {
   checkShape('tensor', shape);
-  if (data.length !== sizeOf(shape)) {
-    throw new RangeError(
-      `tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${sizeOf(shape)}`,
-    );
-  }
+  checkNumericData('tensor', 'data', data, sizeOf(shape));
+  const { backend, dtype } = placement('tensor', options);
+  return new Tensor(backend, backend.fromData(data, shape, dtype), [...shape], dtype);
+}
+
+/** The backend and dtype `options` ask for, checked (before any random number is drawn). */
+function placement(where: string, options: TensorOptions): { backend: AnyBackend; dtype: DType } {
   const backend = resolveBackend(options.backend);
   const dtype = options.dtype ?? 'float32';
   if (!backend.dtypes.includes(dtype)) {
-    valueError('tensor', 'dtype', `one of ${backend.dtypes.join(', ')} on backend ${backend.name}`, dtype);
+    valueError(where, 'dtype', `one of ${backend.dtypes.join(', ')} on backend ${backend.name}`, dtype);
   }
-  return new Tensor(backend, backend.fromData(data, shape, dtype), [...shape], dtype);
+  return { backend, dtype };
 }
 
 /** A tensor filled with `value`. */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   checkShape('full', shape);
+  if (typeof value !== 'number') valueError('full', 'value', 'a number', value);
   return tensor(new Float64Array(sizeOf(shape)).fill(value), shape, options);
 }
 
@@ -63,6 +92,7 @@ export function randn(
   options: TensorOptions & { generator?: Generator } = {},
 ): Tensor {
   checkShape('randn', shape);
+  placement('randn', options);
   const generator = options.generator ?? defaultGenerator();
   const data = new Float64Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = generator.normal();
@@ -75,9 +105,13 @@ export function rand(
   options: TensorOptions & { generator?: Generator; low?: number; high?: number } = {},
 ): Tensor {
   checkShape('rand', shape);
-  const generator = options.generator ?? defaultGenerator();
+  placement('rand', options);
   const low = options.low ?? 0;
   const high = options.high ?? 1;
+  if (typeof low !== 'number' || !Number.isFinite(low)) valueError('rand', 'low', 'a finite number', low);
+  if (typeof high !== 'number' || !Number.isFinite(high) || high < low)
+    valueError('rand', 'high', `a finite number ≥ low (${low})`, high);
+  const generator = options.generator ?? defaultGenerator();
   const data = new Float64Array(sizeOf(shape));
   for (let i = 0; i < data.length; i++) data[i] = generator.uniform(low, high);
   return tensor(data, shape, options);

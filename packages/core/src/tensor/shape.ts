@@ -37,3 +37,23 @@ export function normaliseAxis(where: string, axis: number, rank: number): number
   }
   return axis < 0 ? axis + rank : axis;
 }
+
+/**
+ * The most elements one tensor may have: the longest typed array every engine allocates (V8's limit
+ * for a Float32Array is 2³² − 1 on 64-bit; 2³¹ − 1 keeps 32-bit engines and texture-backed ones safe).
+ */
+export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Throws a clear RangeError when a tensor of `shape` would have more than {@link MAX_TENSOR_ELEMENTS}
+ * elements, before anything is allocated (instead of the engine's "Invalid typed array length").
+ */
+export function checkTensorSize(where: string, argument: string, shape: readonly number[]): void {
+  const size = sizeOf(shape);
+  if (size > MAX_TENSOR_ELEMENTS) {
+    throw new RangeError(
+      `${where}: ${argument} of shape ${formatShape(shape)} would have ${size.toExponential(3)} elements, ` +
+        `more than one tensor can hold (${MAX_TENSOR_ELEMENTS})`,
+    );
+  }
+}
