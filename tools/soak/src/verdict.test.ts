@@ -23,7 +23,16 @@ function series(at: (step: number) => Partial<Sample> = () => ({}), extra: Parti
       ...at(step),
     });
   }
-  return { backend: 'test', steps, mode: 'alone', detail: '', samples, nonFinite: null, error: null, ...extra };
+  return {
+    backend: 'test',
+    steps,
+    mode: 'alone',
+    detail: '',
+    samples,
+    nonFinite: null,
+    error: null,
+    ...extra,
+  };
 }
 
 function failed(s: Series): string[] {
@@ -59,7 +68,9 @@ describe('judge', () => {
   it('fails a heap growing 4 KB a step (2 MB over the second half)', () => {
     const s = series((step) => ({ heapUsed: 9 * MB + step * 4096 }));
     expect(failed(s)).toEqual(['heap']);
-    expect(judge(s).checks.find((c) => c.name === 'heap')?.detail).toMatch(/grew 1\.\d+ MB over the second half/);
+    expect(judge(s).checks.find((c) => c.name === 'heap')?.detail).toMatch(
+      /grew 1\.\d+ MB over the second half/,
+    );
   });
 
   it('fails a slow steady heap climb below the growth bound (trend)', () => {
