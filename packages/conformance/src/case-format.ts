@@ -11,6 +11,7 @@ import {
   expectShape,
   type FileTensor,
   field,
+  fileNameAt,
   formatShape,
   has,
   integerAt,
@@ -111,21 +112,6 @@ const topLevelFields = [
   'expected',
 ];
 
-/** A name is used in reports and may become a file name: no separators, no control characters. */
-function readName(value: unknown): string {
-  const name = stringAt(raise, 'name', value);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
-  if (name === '' || name === '.' || name === '..' || name.length > 255 || /[/\\\u0000-\u001f]/.test(name)) {
-    mismatch(
-      raise,
-      'name',
-      'a file-name-safe string (1–255 characters, no / or \\ or control characters)',
-      name,
-    );
-  }
-  return name;
-}
-
 /**
  * Checks `raw` (a parsed JSON value) against `recur-case/1` and returns the case, built afresh from
  * the checked fields only. Throws a {@link CaseFormatError} for the first problem found.
@@ -136,7 +122,7 @@ export function parseCase(raw: unknown): ConformanceCase {
   const format = field(c, 'format');
   if (format !== 'recur-case/1') mismatch(raise, 'format', '"recur-case/1"', format);
   onlyKeys(raise, '', c, topLevelFields);
-  const name = readName(field(c, 'name'));
+  const name = fileNameAt(raise, 'name', field(c, 'name'));
   const source = has(c, 'source') ? stringAt(raise, 'source', field(c, 'source')) : undefined;
   const module = field(c, 'module');
   if (typeof module !== 'string' || !(caseModules as readonly string[]).includes(module)) {
@@ -412,7 +398,7 @@ export function loadedCase(file: string, content: unknown): LoadedCase {
 function entryName(file: string, raw: unknown): string {
   if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
     try {
-      return readName(field(raw as JsonObject, 'name'));
+      return fileNameAt(raise, 'name', field(raw as JsonObject, 'name'));
     } catch {
       // An unusable name is reported by parseCase already; the file name stands in for it.
     }

@@ -94,6 +94,21 @@ export function stringAt(raise: Raise, path: string, value: unknown): string {
   return value;
 }
 
+/** A fixture's name: used in reports and may become a file name, so no separators or control characters. */
+export function fileNameAt(raise: Raise, path: string, value: unknown): string {
+  const name = stringAt(raise, path, value);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  if (name === '' || name === '.' || name === '..' || name.length > 255 || /[/\\\u0000-\u001f]/.test(name)) {
+    mismatch(
+      raise,
+      path,
+      'a file-name-safe string (1–255 characters, no / or \\ or control characters)',
+      name,
+    );
+  }
+  return name;
+}
+
 /** A boolean. */
 export function booleanAt(raise: Raise, path: string, value: unknown): boolean {
   if (typeof value !== 'boolean') return mismatch(raise, path, 'a boolean', value);

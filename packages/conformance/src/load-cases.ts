@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LoadedCase, loadedCase } from './case-format.js';
+import { parseTrainingBytes, type TrainingFixture, TrainingFormatError } from './training-format.js';
 
 export type { LoadedCase } from './case-format.js';
 
@@ -49,4 +50,20 @@ export function loadCases(paths: readonly string[]): LoadedCase[] {
 /** Reads every JSON file of a directory (the training fixtures). */
 export function readJsonFiles(dir: string): { file: string; json: unknown }[] {
   return listCaseFiles([dir]).map((file) => ({ file, json: JSON.parse(readFileSync(file, 'utf8')) }));
+}
+
+/**
+ * Reads and strictly parses every `recur-train/1` fixture under the given files or directories. A
+ * malformed fixture throws its {@link TrainingFormatError}, with the file named in the message.
+ */
+export function loadTrainingFixtures(paths: readonly string[]): TrainingFixture[] {
+  return listCaseFiles(paths).map((file) => {
+    try {
+      return parseTrainingBytes(readFileSync(file));
+    } catch (error) {
+      if (error instanceof TrainingFormatError)
+        throw new TrainingFormatError(error.path, `${file}: ${error.message}`);
+      throw error;
+    }
+  });
 }
