@@ -285,6 +285,9 @@ describe('parseCase refuses a malformed file, naming the field, the expected and
     expect(() => parseCaseText(text)).toThrow(
       /^options\.hiddenSize must be an integer ≥ 1, got an array of 1 item$/,
     );
+    // Found by pnpm fuzz: String() of a deep array in the unknown-module message overflowed the stack.
+    const deepModule = JSON.stringify(read(cellName)).replace(/"module":"LSTMCell"/, `"module":${deep}`);
+    expect(() => parseCaseText(deepModule)).toThrow(/^unknown module an array of 1 item \(expected one of/);
     const long = edited(cellName, (c) => (c.module = 'x'.repeat(1_000_000)));
     expect(problem(long).message.length).toBeLessThan(200);
   });

@@ -8,6 +8,7 @@
 import {
   arrayAt,
   at,
+  describe,
   expectShape,
   type FileTensor,
   field,
@@ -126,8 +127,8 @@ export function parseCase(raw: unknown): ConformanceCase {
   const source = has(c, 'source') ? stringAt(raise, 'source', field(c, 'source')) : undefined;
   const module = field(c, 'module');
   if (typeof module !== 'string' || !(caseModules as readonly string[]).includes(module)) {
-    const shown = typeof module === 'string' ? JSON.stringify(module.slice(0, 40)) : String(module);
-    raise('module', `unknown module ${shown} (expected one of ${caseModules.join(', ')})`);
+    // describe, not String: String([[[…]]]) recurses as deep as the file nests.
+    raise('module', `unknown module ${describe(module)} (expected one of ${caseModules.join(', ')})`);
   }
   const kind = module as CaseModule;
   const { options, geometry } = readRecurrentOptions(raise, 'options', kind, field(c, 'options'));
