@@ -93,8 +93,12 @@ export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const [m, ka] = transposeA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
   const [kb, n] = transposeB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
   if (ka !== kb) {
+    // Named as the user wrote it: which operand, what it needed (rows of op(b) = columns of op(a)), what it has.
+    const tA = transposeA ? 'ᵀ' : '';
+    const tB = transposeB ? 'ᵀ' : '';
     throw new ShapeError(
-      `matmul: inner dimensions differ: a ${formatShape(a.shape)}${transposeA ? 'ᵀ' : ''} · b ${formatShape(b.shape)}${transposeB ? 'ᵀ' : ''}`,
+      `matmul: inner dimensions differ: b${tB} must have ${ka} rows to match the ${ka} columns of ` +
+        `a${tA} (a has shape ${formatShape(a.shape)}), got shape ${formatShape(b.shape)} (${kb} rows${tB ? ' after transposing' : ''})`,
     );
   }
   return wrap(a, a.backend.matMul(a.handle, b.handle, transposeA, transposeB), [m, n]);
@@ -149,7 +153,8 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   if (!inferred.every((d) => Number.isInteger(d) && d >= 0) || sizeOf(inferred) !== x.size) {
     throw new ShapeError(
-      `reshape: cannot reshape ${formatShape(x.shape)} (${x.size} elements) to ${formatShape(shape)}`,
+      `reshape: shape must hold the ${x.size} elements of x (shape ${formatShape(x.shape)}), ` +
+        `got ${formatShape(shape)}`,
     );
   }
   if (sameShape(inferred, x.shape)) return x;
@@ -205,13 +210,20 @@ export function index0(x: Tensor, index: number): Tensor {
 /** Joins tensors along `axis`. */
 export function concat(xs: readonly Tensor[], axis: number): Tensor {
   if (xs.length === 0) throw new RangeError('concat: needs at least one tensor');
-  checkSameBackend('concat', xs);
+  checkSameBackend(
+    'concat',
+    xs,
+    xs.map((_, i) => `xs[${i}]`),
+  );
   const first = xs[0]!;
   const ax = normaliseAxis('concat', axis, first.rank);
   for (const [i, t] of xs.entries()) {
     if (t.rank !== first.rank || !t.shape.every((d, j) => j === ax || d === first.shape[j])) {
+      // The expected shape is xs[0]'s with a wildcard on the joined axis.
+      const expected = `[${first.shape.map((d, j) => (j === ax ? '*' : d)).join(', ')}]`;
       throw new ShapeError(
-        `concat: tensor ${i} has shape ${formatShape(t.shape)}, incompatible with ${formatShape(first.shape)} along axis ${ax}`,
+        `concat: xs[${i}] expected shape ${expected} (xs[0]'s shape ${formatShape(first.shape)} on every ` +
+          `axis but ${ax}), got shape ${formatShape(t.shape)}`,
       );
     }
   }
@@ -256,8 +268,12 @@ export function split(x: Tensor, sizes: readonly number[], axis: number): Tensor
 export function gather(x: Tensor, indices: Int32Array): Tensor {
   checkSameBackend('gather', [x]);
   const rows = x.shape[0] ?? 0;
-  for (const i of indices) {
-    if (i < 0 || i >= rows) throw new RangeError(`gather: index ${i} out of range for ${rows} rows`);
+  for (const [k, i] of indices.entries()) {
+    if (i < 0 || i >= rows) {
+      throw new RangeError(
+        `gather: indices[${k}] must be in [0, ${rows}) (the rows of x, shape ${formatShape(x.shape)}), got ${i}`,
+      );
+    }
   }
   return wrap(x, x.backend.gather(x.handle, indices), [indices.length, ...x.shape.slice(1)]);
 }

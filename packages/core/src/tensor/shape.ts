@@ -13,16 +13,28 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** NumPy broadcasting: the result shape, or a clear error naming both shapes. */
-export function broadcastShapes(where: string, a: readonly number[], b: readonly number[]): number[] {
+/**
+ * NumPy broadcasting: the result shape, or a clear error naming both arguments (`names`, default
+ * `a` and `b`), their shapes and the first dimension that differs.
+ */
+export function broadcastShapes(
+  where: string,
+  a: readonly number[],
+  b: readonly number[],
+  names: readonly [string, string] = ['a', 'b'],
+): number[] {
   const rank = Math.max(a.length, b.length);
   const out = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
+      const [na, nb] = names;
+      // Counted from the end, as broadcasting aligns trailing dimensions.
+      const fromEnd = rank - i;
       throw new ShapeError(
-        `${where}: shapes ${formatShape(a)} and ${formatShape(b)} cannot be broadcast together`,
+        `${where}: ${na} ${formatShape(a)} and ${nb} ${formatShape(b)} cannot be broadcast together: ` +
+          `dimension -${fromEnd} (counted from the last) must be equal or 1 in both, got ${da} and ${db}`,
       );
     }
     out[i] = da === 1 ? db : da;
