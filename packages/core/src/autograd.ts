@@ -1,9 +1,9 @@
 /** Reverse-mode gradients through the active backend's autograd. */
 import { assertFinite, checkFiniteEverywhere } from './check-finite.js';
-import { formatShape, valueError } from './errors.js';
+import { describeValue, formatShape, ShapeError, valueError } from './errors.js';
 import { keep, tidy } from './memory.js';
 import type { Parameter } from './nn/parameter.js';
-import { checkLiveTensor } from './tensor/check.js';
+import { backendLabel, checkLiveTensor } from './tensor/check.js';
 import { add, checkSameBackend } from './tensor/ops.js';
 import { sameShape } from './tensor/shape.js';
 import { Tensor } from './tensor/tensor.js';
@@ -91,18 +91,47 @@ export function backward(
     seen.set(p, i);
     checkLiveTensor('backward', `parameters[${i}].value`, p.value);
     if (p.grad !== null) {
-      checkLiveTensor('backward', `parameters[${i}].grad`, p.grad);
-      if (p.grad.backend !== p.value.backend || !sameShape(p.grad.shape, p.value.shape)) {
-        throw new RangeError(
-          `backward: parameters[${i}].grad (${p.grad.toString()}) does not match its value (${p.value.toString()}); ` +
-            'call zeroGrad() after moving or reshaping a module',
+      const grad = `parameters[${i}].grad`;
+      checkLiveTensor('backward', grad, p.grad);
+      // Each mismatch named on its own, with backend labels: "js" and "js" would hide two instances.
+      const fix = 'call zeroGrad() after moving or reshaping a module';
+      if (p.grad.backend !== p.value.backend) {
+        throw new Error(
+          `backward: ${grad} lives on backend "${backendLabel(p.grad.backend)}" but its value lives on ` +
+            `"${backendLabel(p.value.backend)}"; ${fix}`,
+        );
+      }
+      if (p.grad.dtype !== p.value.dtype) {
+        throw new TypeError(
+          `backward: ${grad} has dtype ${p.grad.dtype} but its value is ${p.value.dtype}; ${fix}`,
+        );
+      }
+      if (!sameShape(p.grad.shape, p.value.shape)) {
+        throw new ShapeError(
+          `backward: ${grad} expected its value's shape ${formatShape(p.value.shape)}, got shape ` +
+            `${formatShape(p.grad.shape)}; ${fix}`,
         );
       }
     }
   });
+  // valueAndGrads would check the result too, but name its own `f`; the caller wrote `lossFn`.
+  const loss = (): Tensor => {
+    const value: unknown = lossFn();
+    if (!(value instanceof Tensor)) {
+      throw new TypeError(
+        `backward: lossFn must return a scalar loss tensor (shape []), got ${describeValue(value)}`,
+      );
+    }
+    if (value.rank !== 0) {
+      throw new RangeError(
+        `backward: lossFn must return a scalar loss tensor (shape []), got shape ${formatShape(value.shape)}`,
+      );
+    }
+    return value;
+  };
   return tidy(() => {
     const { value, grads } = valueAndGrads(
-      lossFn,
+      loss,
       parameters.map((p) => p.value),
     );
     if (checking) {

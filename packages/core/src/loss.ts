@@ -59,7 +59,7 @@ export function crossEntropy(
     shapeError('crossEntropy', 'logits', '[N, C] or [C]', logits.shape);
   const classes = logits.shape[logits.rank - 1]!;
   const rows = logits.rank === 2 ? logits.shape[0]! : 1;
-  const ids = toIndices(target);
+  const ids = toIndices(target, 'crossEntropy', 'target');
   const expectedShape = logits.rank === 2 ? [rows] : [];
   if (
     ids.data.length !== rows ||

@@ -1,7 +1,8 @@
 /** `clipGradNorm`: PyTorch's `torch.nn.utils.clip_grad_norm_`. */
 import { valueError } from '../errors.js';
 import { keep, tidy } from '../memory.js';
-import type { Parameter } from '../nn/parameter.js';
+import { Parameter } from '../nn/parameter.js';
+import { checkLiveTensor } from '../tensor/check.js';
 import { abs, max, mul, scale, sum } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -34,6 +35,15 @@ export function clipGradNorm(
     valueError('clipGradNorm', 'maxNorm', 'a number ≥ 0', maxNorm);
   if (typeof p !== 'number' || !(p >= 1))
     valueError('clipGradNorm', 'normType', 'a number ≥ 1 or Infinity', normType);
+  if (!Array.isArray(parameters)) {
+    valueError('clipGradNorm', 'parameters', 'an array of parameters (module.parameters())', parameters);
+  }
+  // Every gradient is checked before the first norm is computed: a disposed one found half-way would
+  // otherwise surface as an op's error on "a", naming neither clipGradNorm nor the parameter.
+  parameters.forEach((q, i) => {
+    if (!(q instanceof Parameter)) valueError('clipGradNorm', `parameters[${i}]`, 'a Parameter', q);
+    if (q.grad !== null) checkLiveTensor('clipGradNorm', `parameters[${i}].grad`, q.grad);
+  });
   const withGrad = parameters.filter((q) => q.grad !== null);
   if (withGrad.length === 0) return 0;
   const total = tidy(() =>
