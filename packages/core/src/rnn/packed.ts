@@ -2,7 +2,8 @@
  * Variable-length batches, PyTorch style. Our `PackedSequence` keeps the padded, time-major tensor and
  * the lengths (what the kernels consume); torch's packed layout is available as `data` on request.
  */
-import { shapeError } from '../errors.js';
+import { shapeError, valueError } from '../errors.js';
+import { checkLiveTensor } from '../tensor/check.js';
 import { tensorLike, zeros } from '../tensor/create.js';
 import { add, concat, gather, mul, reshape, slice, transpose } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -10,13 +11,22 @@ import { checkLengths } from './lengths.js';
 
 /** A batch of variable-length sequences (PyTorch's `PackedSequence`). */
 export class PackedSequence {
-  /** @internal Create with {@link packPaddedSequence}. */
-  constructor(
-    /** Padded input, time-major `[T, N, F]`; positions t ≥ length are ignored. */
-    readonly padded: Tensor,
-    /** Valid length of each row, in the original batch order. */
-    readonly lengths: Int32Array,
-  ) {}
+  /** Padded input, time-major `[T, N, F]`; positions t ≥ length are ignored. */
+  readonly padded: Tensor;
+  /** Valid length of each row, in the original batch order. */
+  readonly lengths: Int32Array;
+
+  /**
+   * Prefer {@link packPaddedSequence}. Checked here too, since the class is exported and the recurrent
+   * modules hand `lengths` straight to their kernels: `padded` must be a live `[T, N, F]` tensor and
+   * `lengths` one integer in [1, T] per row (copied, so later changes to the caller's array do nothing).
+   */
+  constructor(padded: Tensor, lengths: ArrayLike<number>) {
+    checkLiveTensor('PackedSequence', 'padded', padded);
+    if (padded.rank !== 3) shapeError('PackedSequence', 'padded', 'time-major [T, N, F]', padded.shape);
+    this.lengths = checkLengths('PackedSequence', lengths, padded.shape[1]!, padded.shape[0]!);
+    this.padded = padded;
+  }
 
   /** Row indices sorted by decreasing length (stable), as torch's `sorted_indices`. */
   get sortedIndices(): Int32Array {
@@ -63,17 +73,23 @@ export function packPaddedSequence(
   lengths: ArrayLike<number>,
   options: { batchFirst?: boolean; enforceSorted?: boolean } = {},
 ): PackedSequence {
-  const batchFirst = options.batchFirst ?? false;
-  if (input.rank !== 3)
-    shapeError('packPaddedSequence', 'input', batchFirst ? '[N, T, F]' : '[T, N, F]', input.shape);
-  const timeMajor = batchFirst ? transpose(input, [1, 0, 2]) : input;
-  const [steps, batch] = timeMajor.shape as [number, number];
-  const checked = checkLengths('packPaddedSequence', lengths, batch, steps);
-  if ((options.enforceSorted ?? true) && checked.some((len, b) => b > 0 && len > checked[b - 1]!)) {
+  const where = 'packPaddedSequence';
+  checkLiveTensor(where, 'input', input);
+  const batchFirst = options?.batchFirst ?? false;
+  const enforceSorted = options?.enforceSorted ?? true;
+  if (typeof batchFirst !== 'boolean') valueError(where, 'options.batchFirst', 'a boolean', batchFirst);
+  if (typeof enforceSorted !== 'boolean')
+    valueError(where, 'options.enforceSorted', 'a boolean', enforceSorted);
+  if (input.rank !== 3) shapeError(where, 'input', batchFirst ? '[N, T, F]' : '[T, N, F]', input.shape);
+  const [steps, batch] = (batchFirst ? [input.shape[1], input.shape[0]] : input.shape) as [number, number];
+  const checked = checkLengths(where, lengths, batch, steps);
+  if (enforceSorted && checked.some((len, b) => b > 0 && len > checked[b - 1]!)) {
     throw new RangeError(
       `packPaddedSequence: lengths must be sorted in decreasing order when enforceSorted is true, got [${checked.join(', ')}]; pass enforceSorted: false`,
     );
   }
+  // Only now, every argument checked, is the time-major copy made: a bad call creates no tensor.
+  const timeMajor = batchFirst ? transpose(input, [1, 0, 2]) : input;
   return new PackedSequence(timeMajor, checked);
 }
 
@@ -85,6 +101,9 @@ export function padPackedSequence(
   sequence: PackedSequence,
   options: { batchFirst?: boolean; paddingValue?: number; totalLength?: number } = {},
 ): [Tensor, Int32Array] {
+  if (!(sequence instanceof PackedSequence))
+    valueError('padPackedSequence', 'sequence', 'a PackedSequence', sequence);
+  checkLiveTensor('padPackedSequence', 'sequence.padded', sequence.padded);
   const longest = Math.max(...sequence.lengths);
   const [steps, batch, features] = sequence.padded.shape as [number, number, number];
   const total = options.totalLength ?? longest;
