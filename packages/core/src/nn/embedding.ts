@@ -66,7 +66,8 @@ export class Embedding extends Module {
 
   /** Ids of any shape `S` → vectors `[...S, embeddingDim]`. */
   forward(ids: Indices | ArrayLike<number>): Tensor {
-    const idx = toIndices(ids);
+    this.checkParametersLive('Embedding.forward');
+    const idx = toIndices(ids, 'Embedding.forward', 'ids');
     for (const [i, id] of idx.data.entries()) {
       if (id < 0 || id >= this.numEmbeddings) {
         throw new RangeError(

@@ -56,6 +56,7 @@ export class Linear extends Module {
   /** `x [..., in]` → `[..., out]`. */
   forward(x: Tensor): Tensor {
     const where = 'Linear.forward';
+    this.checkParametersLive(where);
     checkModuleInput(where, 'x', x, this.backend, this.dtype);
     if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures) {
       shapeError(where, 'x', `last dimension inFeatures = ${this.inFeatures}`, x.shape);

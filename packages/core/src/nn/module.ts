@@ -113,6 +113,22 @@ export abstract class Module {
     return p;
   }
 
+  /**
+   * Throws unless every parameter is live. Forward passes call it before any work: on a disposed module
+   * the first op would otherwise fail half-way (a raw engine error, or an op's error naming its operand
+   * `b`), naming neither the module nor the parameter, after creating tensors.
+   */
+  protected checkParametersLive(where: string): void {
+    for (const [name, p] of this.namedParameters()) {
+      if (p.value.isDisposed) {
+        throw new Error(
+          `${where}: parameter ${name} (${p.value.toString()}) has been disposed (was the module disposed?); ` +
+            'a module cannot run after dispose(): create it again, or load its weights into a new one',
+        );
+      }
+    }
+  }
+
   /** Whether forward passes check for NaN and ±Infinity now (own setting, else the global one). */
   protected checksFinite(): boolean {
     return this.checkFinite ?? checkFiniteEverywhere();
@@ -197,7 +213,12 @@ export abstract class Module {
       else values.set(p, entry as { data: ArrayLike<number>; shape: readonly number[] });
     }
     if (strict) {
-      for (const name of Object.keys(state)) if (!named.has(name)) problems.push(`unexpected key "${name}"`);
+      // What was expected is named too (PyTorch lists the unexpected keys only), shortened for big models.
+      const known = [...named.keys()];
+      const listed = `${known.slice(0, 8).join(', ')}${known.length > 8 ? `, … (${known.length} in all)` : ''}`;
+      for (const name of Object.keys(state)) {
+        if (!named.has(name)) problems.push(`unexpected key "${name}" (the module's keys are ${listed})`);
+      }
     }
     if (problems.length > 0) throw new RangeError(`${where}: ${problems.join('; ')}`);
     // Read every source before the first write: a source may be one of this module's own parameters.
@@ -227,9 +248,19 @@ export abstract class Module {
 
   /** Moves every parameter to `backend` (and optionally `dtype`); gradients are dropped. */
   to(backend: Backend<unknown>, dtype: DType = this.currentDtype): this {
+    const where = `${this.constructor.name}.to`;
+    // Checked before anything moves (a half-moved module would have parameters on two backends).
+    if (
+      backend === null ||
+      typeof backend !== 'object' ||
+      typeof backend.fromData !== 'function' ||
+      !Array.isArray(backend.dtypes)
+    ) {
+      valueError(where, 'backend', 'a Recur backend (e.g. createJsBackend())', backend);
+    }
     const target = resolveBackend(backend);
     if (!target.dtypes.includes(dtype)) {
-      throw new RangeError(`${this.constructor.name}.to: backend ${target.name} has no ${dtype}`);
+      valueError(where, 'dtype', `one of ${target.dtypes.join(', ')} on backend ${target.name}`, dtype);
     }
     const state = Object.fromEntries(
       this.namedParameters().map(([n, p]) => [n, { shape: p.value.shape, data: p.value.toArray() }]),

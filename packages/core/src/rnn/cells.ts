@@ -98,6 +98,7 @@ abstract class CellBase extends Module {
 
   /** Checks `input` (`[N, I]` or unbatched `[I]`); creates nothing. */
   protected checkInput(input: unknown): { batch: number; unbatched: boolean } {
+    this.checkParametersLive(`${this.cellName}.forward`);
     this.checkTensor('input', input);
     if ((input.rank !== 1 && input.rank !== 2) || input.shape[input.rank - 1] !== this.inputSize) {
       shapeError(

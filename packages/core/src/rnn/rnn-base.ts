@@ -5,7 +5,7 @@
  */
 import type { CellKind, SequenceResult } from '../backend.js';
 import { assertFinite } from '../check-finite.js';
-import { formatShape, shapeError } from '../errors.js';
+import { describeValue, formatShape, shapeError } from '../errors.js';
 import { tidy } from '../memory.js';
 import { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
@@ -162,11 +162,16 @@ export abstract class RNNBase extends Module {
   ): RecurrentResult {
     // Every check comes before the first tensor is created, so bad input costs nothing and changes nothing.
     const where = this.where();
+    this.checkParametersLive(where);
     const packed = input instanceof PackedSequence ? input : undefined;
     const x = packed ? packed.padded : input;
     this.checkTensor('input', x);
-    if (packed && options.lengths !== undefined)
-      throw new RangeError(`${where}: lengths cannot be given with a PackedSequence`);
+    if (packed && options.lengths !== undefined) {
+      throw new RangeError(
+        `${where}: lengths cannot be given with a PackedSequence (it carries its own lengths ` +
+          `${describeValue(Array.from(packed.lengths))}), got ${describeValue(Array.from(options.lengths))}`,
+      );
+    }
     const unbatched = x.rank === 2 && !packed;
     // Our packed sequences are stored time-major whatever batchFirst says.
     const batchMajor = this.batchFirst && !packed;
@@ -184,8 +189,12 @@ export abstract class RNNBase extends Module {
     const batch = unbatched ? 1 : batchMajor ? x.shape[0]! : x.shape[1]!;
     if (steps < 1 || batch < 1)
       shapeError(where, 'input', 'at least one time step and one batch row', x.shape);
-    if (unbatched && options.lengths !== undefined)
-      throw new RangeError(`${where}: lengths need batched input (rank 3)`);
+    if (unbatched && options.lengths !== undefined) {
+      throw new RangeError(
+        `${where}: lengths need batched input ${batchMajor ? '[N, T, inputSize]' : '[T, N, inputSize]'} ` +
+          `(rank 3), got unbatched input of shape ${formatShape(x.shape)}`,
+      );
+    }
     const lengths = packed
       ? packed.lengths
       : options.lengths === undefined
