@@ -1,0 +1,17 @@
+/**
+ * `@recur/io`: weight files in and out of Recur, as bytes (`Uint8Array`), so the same calls work in
+ * Node, browsers and workers. Readers return PyTorch-named tensors that `module.loadStateDict()`
+ * accepts; every reader validates lengths, offsets, dtypes and shapes before it allocates, and throws
+ * only {@link WeightFileError}.
+ *
+ * @packageDocumentation
+ */
+export type { WeightFormat } from './errors.js';
+export { WeightFileError } from './errors.js';
+export { bfloat16ToFloat, float16ToFloat, floatToBfloat16, floatToFloat16 } from './half.js';
+export type { InferredKind, InferredModule } from './infer.js';
+export { inferModule, MODULE_METADATA_KEY, OPTIONS_METADATA_KEY } from './infer.js';
+export { readSafetensors } from './safetensors/read.js';
+export type { WriteSafetensorsOptions } from './safetensors/write.js';
+export { writeSafetensors } from './safetensors/write.js';
+export type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
