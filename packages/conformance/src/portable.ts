@@ -3,6 +3,22 @@
  * workers), i.e. all but reading case files from disk. The command line's browser page uses it.
  */
 
+export type {
+  AnyOptimizer,
+  BadInputCase,
+  BadInputEnv,
+  BadInputNeed,
+  BadInputWorld,
+  StandardWorld,
+} from './bad-input-matrix.js';
+export {
+  badInputCases,
+  badInputSkipReason,
+  emptyWorld,
+  onStandardWorld,
+  runBadInputCase,
+  standardWorld,
+} from './bad-input-matrix.js';
 export { buildModule } from './build-module.js';
 export type { CaseModule, CaseTensor, ConformanceCase, LoadedCase } from './case-format.js';
 export { caseModules, loadedCase, parseCase } from './case-format.js';

@@ -5,6 +5,7 @@
  */
 import type { AnyBackend, Backend, DType } from '@recur/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { badInputCases, badInputSkipReason, runBadInputCase } from './bad-input-matrix.js';
 import type { ConformanceCase, LoadedCase } from './case-format.js';
 import type { Tolerance } from './compare.js';
 import { compareValues } from './compare.js';
@@ -58,6 +59,22 @@ export function describeConformance(
       backend = (await factory()) as AnyBackend;
     });
     const dtypesOf = () => backend.dtypes;
+    // A second instance of the same backend, for the bad-input cases that mix instances: made once, on
+    // demand, with the suite's own factory (so a third party's backend gets the same cases).
+    let secondInstance: Promise<{ backend?: AnyBackend; unavailable?: string }> | undefined;
+    const makeSecondInstance = () => {
+      secondInstance ??= (async () => {
+        try {
+          const made = (await factory()) as AnyBackend;
+          return made === backend
+            ? { unavailable: `the factory of ${name} returns the same instance every time` }
+            : { backend: made };
+        } catch (error) {
+          return { unavailable: `the factory of ${name} failed: ${(error as Error).message}` };
+        }
+      })();
+      return secondInstance;
+    };
     const toleranceFor = (dtype: DType) => options.tolerance?.[dtype] ?? defaultTolerances[dtype];
 
     it('loads every case file', () => {
@@ -139,6 +156,21 @@ export function describeConformance(
             it(check.name, (ctx) => {
               skipUnlessDtype(ctx);
               expect(check.run(backend, dtype)).toEqual([]);
+            });
+          }
+        });
+
+        describe('bad input (error names the argument, nothing changes)', () => {
+          let other: { backend?: AnyBackend; unavailable?: string } = {};
+          beforeAll(async () => {
+            other = await makeSecondInstance();
+          });
+          for (const badCase of badInputCases) {
+            it(badCase.name, (ctx) => {
+              skipUnlessDtype(ctx);
+              const reason = badInputSkipReason(backend, badCase, other);
+              if (reason !== undefined) ctx.skip(reason);
+              expect(runBadInputCase(backend, dtype, badCase, other.backend)).toEqual([]);
             });
           }
         });
