@@ -44,7 +44,8 @@ describe('safetensors written by PyTorch', () => {
     const { batchFirst, nonlinearity, ...fromShapes } = truth.options;
     expect(inferred!.options).toMatchObject(fromShapes);
     const dtype = truth.dtype === 'float64' ? 'float64' : 'float32';
-    const module = new constructors[truth.module]({ ...(truth.options as never), backend, dtype }) as Module;
+    const Ctor = constructors[truth.module] as unknown as new (options: object) => Module;
+    const module = new Ctor({ ...truth.options, backend, dtype });
     module.loadStateDict(read.tensors);
     for (const [name, p] of module.namedParameters())
       expect(p.value.toList()).toEqual(Array.from(read.tensors[name]!.data));
