@@ -1,0 +1,56 @@
+/**
+ * Weight formats by file extension: how each is read and, where Recur can, written. One table, used by
+ * the Node helpers and the `recur` command line.
+ */
+import type { WeightFormat } from './errors.js';
+import { readSafetensors } from './safetensors/read.js';
+import { writeSafetensors } from './safetensors/write.js';
+import type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
+
+/** How one format is read and written. */
+export interface FormatCodec {
+  readonly format: WeightFormat;
+  /** File extensions, lower case, with the dot. */
+  readonly extensions: readonly string[];
+  /** Parses a file's bytes (throws only `WeightFileError`). */
+  readonly read?: (bytes: Uint8Array) => WeightFile;
+  /** Serialises tensors with string metadata; absent when Recur cannot write the format. */
+  readonly write?: (
+    tensors: Readonly<Record<string, WeightTensor>>,
+    options: { metadata: Record<string, string>; dtype?: StoredDType },
+  ) => Uint8Array;
+  /** Why the format cannot be written (said when asked to). */
+  readonly writeRefusal?: string;
+}
+
+const codecs: FormatCodec[] = [
+  {
+    format: 'safetensors',
+    extensions: ['.safetensors'],
+    read: readSafetensors,
+    write: (tensors, options) => writeSafetensors(tensors, options),
+  },
+];
+
+/** Adds a format (the torch and ONNX codecs register here from their own files). */
+export function registerFormat(codec: FormatCodec): void {
+  const index = codecs.findIndex((c) => c.format === codec.format);
+  if (index >= 0) codecs[index] = codec;
+  else codecs.push(codec);
+}
+
+/** Every known format. */
+export function knownFormats(): readonly FormatCodec[] {
+  return codecs;
+}
+
+/** The codec for `path`'s extension, or a RangeError listing the known extensions. */
+export function codecForPath(path: string): FormatCodec {
+  const lower = path.toLowerCase();
+  const codec = codecs.find((c) => c.extensions.some((e) => lower.endsWith(e)));
+  if (codec === undefined) {
+    const known = codecs.flatMap((c) => c.extensions).join(', ');
+    throw new RangeError(`cannot tell the format of "${path}" from its extension (known: ${known})`);
+  }
+  return codec;
+}

@@ -1,0 +1,31 @@
+/**
+ * `@recur/io/node`: weight files by path, in Node. The format follows the extension (see
+ * {@link codecForPath}); everything else is the byte-level API of `@recur/io`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { codecForPath } from './formats.js';
+import type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
+
+/** Reads the weight file at `path` in the format its extension names. */
+export function readWeightFile(path: string): WeightFile {
+  const codec = codecForPath(path);
+  if (codec.read === undefined) throw new RangeError(`${codec.format} files cannot be read`);
+  return codec.read(new Uint8Array(readFileSync(path)));
+}
+
+/** Writes `tensors` to `path` in the format its extension names, with string `metadata`. */
+export function writeWeightFile(
+  path: string,
+  tensors: Readonly<Record<string, WeightTensor>>,
+  options: { metadata?: Record<string, string>; dtype?: StoredDType } = {},
+): void {
+  const codec = codecForPath(path);
+  if (codec.write === undefined) {
+    throw new RangeError(
+      `Recur cannot write ${codec.format} files${codec.writeRefusal ? `: ${codec.writeRefusal}` : ''}`,
+    );
+  }
+  writeFileSync(path, codec.write(tensors, { metadata: options.metadata ?? {}, dtype: options.dtype }));
+}
+
+export { codecForPath, knownFormats } from './formats.js';
