@@ -15,3 +15,4 @@ export { readSafetensors } from './safetensors/read.js';
 export type { WriteSafetensorsOptions } from './safetensors/write.js';
 export { writeSafetensors } from './safetensors/write.js';
 export type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
+export { readTorch } from './torch/read.js';
