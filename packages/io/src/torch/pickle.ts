@@ -186,11 +186,14 @@ class Machine {
     return this.view.getUint32(this.need(4, what), true);
   }
 
-  /** An 8-byte little-endian length, as a number (lengths past 2⁵³ are refused before use). */
-  private u64(what: string): number {
-    const begin = this.need(8, what);
-    const value = this.view.getBigUint64(begin, true);
-    return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.POSITIVE_INFINITY : Number(value);
+  /** An 8-byte little-endian length of bytes that must follow, checked against what remains. */
+  private length64(what: string): number {
+    const length = this.view.getBigUint64(this.need(8, `${what}'s length`), true);
+    const remaining = this.bytes.length - this.pos;
+    if (length > BigInt(remaining)) {
+      this.fail(`${what} needs ${length} bytes, but only ${remaining} remain (truncated or corrupt pickle)`);
+    }
+    return Number(length);
   }
 
   private text(length: number, what: string): string {
@@ -206,6 +209,7 @@ class Machine {
     const limit = Math.min(this.bytes.length, this.pos + MAX_GLOBAL_LINE);
     let end = this.pos;
     while (end < limit && this.bytes[end] !== 0x0a) end++;
+    if (end === this.bytes.length) this.fail(`${what} runs past the end (truncated or corrupt pickle)`);
     if (end === limit) this.fail(`${what} has no newline within ${MAX_GLOBAL_LINE} bytes`);
     const value = this.text(end - this.pos, what);
     this.pos += 1;
@@ -250,7 +254,8 @@ class Machine {
 
   private append(list: PickleValue, items: readonly PickleValue[]): void {
     if (!(list instanceof PickleList)) this.fail(`expected a list to append to, got ${describe(list)}`);
-    (list as PickleList).items.push(...items);
+    // One push per item: spreading a long APPENDS into push() would overflow the argument limit.
+    for (const item of items) (list as PickleList).items.push(item);
   }
 
   private global(module: string, name: string): void {
@@ -272,10 +277,7 @@ class Machine {
         }
         case 0x95: {
           this.opName = 'FRAME';
-          const length = this.u64('the frame length');
-          if (length > this.bytes.length - this.pos) {
-            this.fail(`a frame of ${length} bytes, but only ${this.bytes.length - this.pos} remain`);
-          }
+          this.length64('the frame');
           break; // frames only group opcodes; they are read as they come
         }
         case 0x2e: {
@@ -372,7 +374,7 @@ class Machine {
           break;
         case 0x8d:
           this.opName = 'BINUNICODE8';
-          stack().push(this.text(this.u64('the string length'), 'the string'));
+          stack().push(this.text(this.length64('the string'), 'the string'));
           break;
         case 0x54: {
           this.opName = 'BINSTRING';
