@@ -105,5 +105,12 @@ describe('rejectionKind', () => {
       'steps[i].grads.* has shape [#] (# values) but data holds # values',
     );
     expect(kind('the file is not UTF-8 text')).toBe('the file is not UTF-8 text');
+    expect(kind('the file is not valid JSON: Unexpected token } in JSON at position 9')).toBe(
+      'the file is not valid JSON',
+    );
+    // A reader's own prefix stays; what follows is grouped like any message.
+    expect(kind('safetensors: header length 99 exceeds the file (12 bytes): at 8')).toBe(
+      'safetensors: header length # exceeds the file (# bytes)',
+    );
   });
 });

@@ -94,6 +94,7 @@ function hangReport(name: string, options: IsolatedOptions, index: number, ms: n
     rejectionKinds: {},
     slowestMs: ms,
     slowestInputBytes: 0,
+    slowestPath: String(index),
     largestAllocation: { elements: 0, by: '', inputBytes: 0, ratio: 0 },
     durationMs: 0,
     failure: {

@@ -47,6 +47,8 @@ export interface TargetReport {
   rejectionKinds: Record<string, number>;
   slowestMs: number;
   slowestInputBytes: number;
+  /** fast-check path of the slowest input (replays it with the same seed). */
+  slowestPath: string;
   /** The largest single allocation request seen, in elements, and per input byte. */
   largestAllocation: { elements: number; by: string; inputBytes: number; ratio: number };
   durationMs: number;
@@ -79,6 +81,7 @@ export function runTarget(target: FuzzTarget, options: RunOptions): TargetReport
     rejectionKinds: {},
     slowestMs: 0,
     slowestInputBytes: 0,
+    slowestPath: '',
     largestAllocation: { elements: 0, by: '', inputBytes: 0, ratio: 0 },
     durationMs: 0,
     failure: null,
@@ -97,8 +100,13 @@ export function runTarget(target: FuzzTarget, options: RunOptions): TargetReport
         report.rejected++;
         report.rejectionKinds[v.detail] = (report.rejectionKinds[v.detail] ?? 0) + 1;
       }
-      if (v.ms > report.slowestMs)
-        Object.assign(report, { slowestMs: v.ms, slowestInputBytes: bytes.length });
+      if (v.ms > report.slowestMs) {
+        Object.assign(report, {
+          slowestMs: v.ms,
+          slowestInputBytes: bytes.length,
+          slowestPath: String(index),
+        });
+      }
       const ratio = v.allocation.elements / Math.max(1, bytes.length);
       if (ratio > report.largestAllocation.ratio) {
         report.largestAllocation = {

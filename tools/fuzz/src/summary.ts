@@ -12,7 +12,9 @@ export function renderReport(r: TargetReport): string[] {
   lines.push(
     `  inputs ${count(r.inputs)} in ${seconds} s (seed ${r.seed}): accepted ${count(r.accepted)}, rejected with the reader's own error ${count(r.rejected)}, failures ${r.failure ? 1 : 0}`,
   );
-  lines.push(`  slowest input ${r.slowestMs.toFixed(1)} ms (${count(r.slowestInputBytes)} bytes)`);
+  lines.push(
+    `  slowest input ${r.slowestMs.toFixed(1)} ms (${count(r.slowestInputBytes)} bytes; --seed ${r.seed} --path ${r.slowestPath} replays it)`,
+  );
   const a = r.largestAllocation;
   lines.push(
     a.elements === 0

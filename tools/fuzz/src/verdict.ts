@@ -38,12 +38,36 @@ function generalisePath(path: string): string {
  */
 export function rejectionKind(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const path = leadingPath.exec(message)?.[0] ?? '';
-  const kind = (generalisePath(path) + message.slice(path.length))
+  // A reader's prefix (`safetensors: …`) is kept: the cut at ': ' below is for details after the problem.
+  const prefix = /^[\w-]+: /.exec(message)?.[0] ?? '';
+  const body = message.slice(prefix.length);
+  const path = leadingPath.exec(body)?.[0] ?? '';
+  const kind = (prefix + generalisePath(path) + body.slice(path.length))
     .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
     .replace(/(?<![\w.-])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w])/gi, '#')
-    .split(/, got |, but | \(expected |: /)[0]!;
+    .split(/, got |, but | \(expected |(?<!^[\w-]+): /)[0]!;
   return kind.length > 90 ? `${kind.slice(0, 89)}…` : kind;
+}
+
+/** A read slower than this is timed again before it counts: a first time may include a GC pause. */
+const retimeAboveMs = 20;
+
+/**
+ * The read's time, as the least of the first timing and two more: a garbage-collection pause caused
+ * by earlier inputs lands on whichever read is running and says nothing about this one.
+ */
+function retimed(target: FuzzTarget, bytes: Uint8Array, first: number): number {
+  let ms = first;
+  for (let k = 0; k < 2 && ms > retimeAboveMs; k++) {
+    const start = performance.now();
+    try {
+      target.read(bytes);
+    } catch {
+      // The outcome was judged on the first read; only the time matters here.
+    }
+    ms = Math.min(ms, performance.now() - start);
+  }
+  return ms;
 }
 
 /** Reads `bytes` with `target` and judges the outcome against `limits`. */
@@ -60,7 +84,7 @@ export function judge(target: FuzzTarget, bytes: Uint8Array, limits: FuzzLimits)
     threw = true;
     thrown = error;
   }
-  const ms = performance.now() - start;
+  const ms = retimed(target, bytes, performance.now() - start);
   const fail = (detail: string): Verdict => ({ outcome: 'failure', detail, ms, allocation });
   // Checked first: a reader that swallowed the refusal still asked for the memory.
   if (allocation.refused) {
