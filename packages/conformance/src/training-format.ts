@@ -402,7 +402,6 @@ function readSteps(
 ): TrainingStep[] {
   const list = arrayAt(raise, 'steps', value);
   if (list.length === 0) raise('steps', 'steps must list at least one step');
-  const names = Object.keys(parameters);
   return list.map((item, k) => {
     const path = at('steps', k);
     const o = objectAt(raise, path, item);
@@ -428,11 +427,13 @@ function readSteps(
     };
     if (has(o, 'noGrad')) {
       const noGrad = arrayAt(raise, at(path, 'noGrad'), field(o, 'noGrad'));
+      const seen = new Set<string>();
       noGrad.forEach((n, i) => {
-        if (typeof n !== 'string' || !names.includes(n))
-          mismatch(raise, at(at(path, 'noGrad'), i), 'a parameter name', n);
-        if (noGrad.indexOf(n) !== i)
-          raise(at(at(path, 'noGrad'), i), `${at(at(path, 'noGrad'), i)} repeats "${n}"`);
+        const where = at(at(path, 'noGrad'), i);
+        if (typeof n !== 'string' || !Object.hasOwn(parameters, n))
+          mismatch(raise, where, 'a parameter name', n);
+        if (seen.has(n as string)) raise(where, `${where} repeats "${n}"`);
+        seen.add(n as string);
       });
       step.noGrad = noGrad as string[];
     }
