@@ -6,6 +6,7 @@ import type { WeightFormat } from './errors.js';
 import { readSafetensors } from './safetensors/read.js';
 import { writeSafetensors } from './safetensors/write.js';
 import type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
+import { readTorch } from './torch/read.js';
 
 /** How one format is read and written. */
 export interface FormatCodec {
@@ -29,6 +30,13 @@ const codecs: FormatCodec[] = [
     extensions: ['.safetensors'],
     read: readSafetensors,
     write: (tensors, options) => writeSafetensors(tensors, options),
+  },
+  {
+    format: 'torch',
+    extensions: ['.pt', '.pth', '.bin', '.ckpt'],
+    read: readTorch,
+    writeRefusal:
+      'a torch.save file is a pickle, which Recur only reads (safely); write .safetensors, which PyTorch loads with safetensors.torch.load_file',
   },
 ];
 

@@ -21,10 +21,13 @@ interface Truth {
 
 const moduleFile = 'lstm-l2-bi-bf-i3h4.module.pt';
 const files = readdirSync(dir).filter((f) => f.endsWith('.pt') && f !== moduleFile);
-/** `x.legacy.pt`, `x.strided.pt`, `x.shared.legacy.pt` hold `x.json`'s values; `x.f16.pt` its own. */
+/** `x.legacy.pt`, `x.strided.pt`, `x.protocol4.pt`, `x.keepvars.pt`, `x.shared.legacy.pt` hold `x.json`'s values; `x.f16.pt` its own. */
 const truthOf = (file: string): Truth =>
   JSON.parse(
-    readFileSync(dir + file.replace(/(\.shared)?(\.legacy|\.strided)?\.pt$/, '.json'), 'utf8'),
+    readFileSync(
+      dir + file.replace(/(\.shared)?(\.legacy|\.strided|\.protocol4|\.keepvars)?\.pt$/, '.json'),
+      'utf8',
+    ),
   ) as Truth;
 
 describe('torch.save checkpoints written by PyTorch', () => {
