@@ -11,6 +11,7 @@ export {
   committedTrainingDir,
   listCaseFiles,
   loadCases,
+  loadTrainingFixtures,
   readJsonFiles,
 } from './load-cases.js';
 export * from './portable.js';

@@ -20,8 +20,15 @@ export {
   standardWorld,
 } from './bad-input-matrix.js';
 export { buildModule } from './build-module.js';
-export type { CaseModule, CaseTensor, ConformanceCase, LoadedCase } from './case-format.js';
-export { caseModules, loadedCase, parseCase } from './case-format.js';
+export type { CaseModule, CaseOptions, CaseTensor, ConformanceCase, LoadedCase } from './case-format.js';
+export {
+  CaseFormatError,
+  caseModules,
+  loadedCase,
+  parseCase,
+  parseCaseBytes,
+  parseCaseText,
+} from './case-format.js';
 export type { ErrorStats, Tolerance } from './compare.js';
 export { compareValues } from './compare.js';
 export type { EngineCheck } from './engine-checks.js';
@@ -31,6 +38,14 @@ export type { PrimitiveCheck } from './primitive-checks.js';
 export { finiteDifference, primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
 export type { CaseComputation, CaseResult, RunCaseOptions } from './run-case.js';
 export { compareComputation, computeCase, expectedValues, runCase } from './run-case.js';
-export type { TrainingFixture, TrainingResult } from './run-training.js';
+export type { TrainingResult } from './run-training.js';
 export { runTrainingFixture } from './run-training.js';
 export { defaultTolerances } from './tolerances.js';
+export type { TrainingFixture, TrainingLayer, TrainingStep } from './training-format.js';
+export {
+  parseTrainingBytes,
+  parseTrainingFixture,
+  parseTrainingText,
+  TrainingFormatError,
+  trainingModules,
+} from './training-format.js';

@@ -27,32 +27,9 @@ import {
 import type { CaseTensor } from './case-format.js';
 import type { ErrorStats, Tolerance } from './compare.js';
 import { compareValues } from './compare.js';
+import type { TrainingFixture } from './training-format.js';
 
-/** A parsed `recur-train/1` fixture. */
-export interface TrainingFixture {
-  format: 'recur-train/1';
-  name: string;
-  model: { name: string; module: string; options: Record<string, unknown> }[];
-  parameters: Record<string, CaseTensor>;
-  input: CaseTensor;
-  loss:
-    | { kind: 'mse'; target: CaseTensor }
-    | { kind: 'crossEntropy'; target: CaseTensor; ignoreIndex?: number };
-  optimizer: { kind: 'SGD' | 'Adam' | 'AdamW'; options: Record<string, unknown> };
-  clipGradNorm: { maxNorm: number; normType: number | 'inf' } | null;
-  steps: {
-    loss: number;
-    totalNorm: number | null;
-    /** The (clipped) gradients after backward, recorded before `noGrad` is applied. */
-    grads: Record<string, CaseTensor>;
-    /**
-     * Optional: names of the parameters whose grad is null at this step's `optimizer.step()` (torch:
-     * `p.grad = None`); the optimizer skips them, leaving their value and state untouched.
-     */
-    noGrad?: string[];
-    parameters: Record<string, CaseTensor>;
-  }[];
-}
+export type { TrainingFixture } from './training-format.js';
 
 /** Outcome of a training fixture. */
 export interface TrainingResult {
@@ -182,10 +159,8 @@ export function runTrainingFixture(
       }
       const named = new Map(model.namedParameters());
       for (const name of step.noGrad ?? []) {
-        const p = named.get(name);
-        if (p === undefined)
-          throw new Error(`step${k}.noGrad names unknown parameter ${JSON.stringify(name)}`);
-        p.zeroGrad();
+        // The reader (training-format.ts) checked every name against the model's parameters.
+        named.get(name)!.zeroGrad();
       }
       optimizer.step();
       tidy(() => {

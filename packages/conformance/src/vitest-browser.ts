@@ -9,8 +9,8 @@
  */
 import type { Backend } from '@recur/core';
 import { type LoadedCase, loadedCase } from './case-format.js';
-import type { TrainingFixture } from './run-training.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
+import { parseTrainingFixture } from './training-format.js';
 
 /** Vite's `import.meta.glob` (typed here: this package does not depend on Vite). */
 declare global {
@@ -50,6 +50,6 @@ export function describeBackend(
       : options.cases.map((c, i) => loadedCase(`cases[${i}]`, c));
   const training = Object.keys(committedTraining)
     .sort()
-    .map((file) => committedTraining[file] as TrainingFixture);
+    .map((file) => parseTrainingFixture(committedTraining[file]));
   describeConformance(name, factory, { cases, training }, options);
 }

@@ -9,8 +9,7 @@
  * In a browser (vitest browser mode), use `@recur/conformance/vitest-browser` instead.
  */
 import type { Backend } from '@recur/core';
-import { committedCasesDir, committedTrainingDir, loadCases, readJsonFiles } from './load-cases.js';
-import type { TrainingFixture } from './run-training.js';
+import { committedCasesDir, committedTrainingDir, loadCases, loadTrainingFixtures } from './load-cases.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 
 /** Options of {@link describeBackend}. */
@@ -30,6 +29,6 @@ export function describeBackend(
     return;
   }
   const cases = loadCases(options.cases ?? [committedCasesDir]);
-  const training = readJsonFiles(committedTrainingDir).map((f) => f.json as TrainingFixture);
+  const training = loadTrainingFixtures([committedTrainingDir]);
   describeConformance(name, factory, { cases, training }, options);
 }
