@@ -71,6 +71,8 @@ export interface ConformanceCase {
   options: CaseOptions;
   dtype?: 'float32' | 'float64';
   parameters: Record<string, CaseTensor>;
+  /** The weight file the parameters were read from (relative to the case file), when the case names one. */
+  weights?: string;
   inputs: { input: CaseTensor; h0?: CaseTensor; c0?: CaseTensor; lengths?: number[] };
   lossWeights: { output?: CaseTensor; hn?: CaseTensor; cn?: CaseTensor };
   expected: {
@@ -108,6 +110,7 @@ const topLevelFields = [
   'options',
   'dtype',
   'parameters',
+  'weights',
   'inputs',
   'lossWeights',
   'expected',
@@ -117,7 +120,7 @@ const topLevelFields = [
  * Checks `raw` (a parsed JSON value) against `recur-case/1` and returns the case, built afresh from
  * the checked fields only. Throws a {@link CaseFormatError} for the first problem found.
  */
-export function parseCase(raw: unknown): ConformanceCase {
+export function parseCase(raw: unknown, parseOptions: ParseCaseOptions = {}): ConformanceCase {
   if (Array.isArray(raw)) raise('', 'a case file must be a JSON object, got an array');
   const c = objectAt(raise, '', raw);
   const format = field(c, 'format');
@@ -133,7 +136,11 @@ export function parseCase(raw: unknown): ConformanceCase {
   const kind = module as CaseModule;
   const { options, geometry } = readRecurrentOptions(raise, 'options', kind, field(c, 'options'));
   const dtype = readDtype(c);
-  const parameters = readParameters(geometry, field(c, 'parameters'));
+  const weights = has(c, 'weights') ? stringAt(raise, 'weights', field(c, 'weights')) : undefined;
+  const parameters = readParameters(
+    geometry,
+    weights === undefined ? field(c, 'parameters') : loadWeights(c, weights, parseOptions),
+  );
   const { inputs, shapes } = readInputs(geometry, field(c, 'inputs'));
   const lossWeights = has(c, 'lossWeights') ? readLossWeights(geometry, shapes, field(c, 'lossWeights')) : {};
   const expected = readExpected(geometry, shapes, inputs, parameters, field(c, 'expected'));
@@ -146,10 +153,46 @@ export function parseCase(raw: unknown): ConformanceCase {
     options: options as unknown as CaseOptions,
     ...(dtype === undefined ? {} : { dtype }),
     parameters,
+    ...(weights === undefined ? {} : { weights }),
     inputs,
     lossWeights,
     expected,
   };
+}
+
+/** Options of {@link parseCase}. */
+export interface ParseCaseOptions {
+  /**
+   * Reads the weight file a case names in `"weights"` (a path relative to the case file) and returns
+   * its tensors by state-dict name. Without it, such a case is refused (a browser has no files).
+   */
+  readonly readWeights?: (
+    path: string,
+  ) => Record<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>;
+}
+
+/** The parameters of a case that gives `"weights"` instead of `"parameters"`, read through the loader. */
+function loadWeights(c: JsonObject, path: string, options: ParseCaseOptions): unknown {
+  if (has(c, 'parameters')) raise('weights', 'weights and parameters are both given; give one of them');
+  if (options.readWeights === undefined) {
+    raise(
+      'weights',
+      `weights names the file "${path}", but this loader cannot read files (use loadCases in Node)`,
+    );
+  }
+  let tensors: ReturnType<NonNullable<ParseCaseOptions['readWeights']>>;
+  try {
+    tensors = options.readWeights!(path);
+  } catch (error) {
+    return raise(
+      'weights',
+      `weights "${path}" cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  // The reader's values become plain tensors, checked by readParameters like inline ones.
+  return Object.fromEntries(
+    Object.entries(tensors).map(([name, t]) => [name, { shape: [...t.shape], data: Array.from(t.data) }]),
+  );
 }
 
 function readDtype(c: JsonObject): 'float32' | 'float64' | undefined {
@@ -376,7 +419,7 @@ export type LoadedCase =
  * becomes an entry with the message (never a crash), so one bad file costs one row of a report. The
  * entry is named after the file's own `name` when that is readable, else after the file.
  */
-export function loadedCase(file: string, content: unknown): LoadedCase {
+export function loadedCase(file: string, content: unknown, options: ParseCaseOptions = {}): LoadedCase {
   let raw: unknown;
   try {
     raw =
@@ -385,7 +428,7 @@ export function loadedCase(file: string, content: unknown): LoadedCase {
         : typeof content === 'string'
           ? parseJsonText(raise, content)
           : content;
-    return { file, case: parseCase(raw) };
+    return { file, case: parseCase(raw, options) };
   } catch (error) {
     return {
       file,

@@ -9,6 +9,7 @@
 export {
   committedCasesDir,
   committedTrainingDir,
+  committedWeightCasesDir,
   listCaseFiles,
   loadCases,
   loadTrainingFixtures,

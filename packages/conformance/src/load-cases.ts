@@ -1,7 +1,9 @@
 /** Finding and reading case files on disk (Node only). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { WeightTensor } from '@recur/io';
+import { readWeightFile } from '@recur/io/node';
 import { type LoadedCase, loadedCase } from './case-format.js';
 import { parseTrainingBytes, type TrainingFixture, TrainingFormatError } from './training-format.js';
 
@@ -9,6 +11,11 @@ export type { LoadedCase } from './case-format.js';
 
 /** The repository's committed PyTorch cases. */
 export const committedCasesDir = fileURLToPath(new URL('../../../fixtures/cases', import.meta.url));
+
+/** The repository's committed cases whose parameters come from weight files PyTorch wrote. */
+export const committedWeightCasesDir = fileURLToPath(
+  new URL('../../../fixtures/weight-cases', import.meta.url),
+);
 
 /** The repository's committed optimizer/loss training fixtures. */
 export const committedTrainingDir = fileURLToPath(new URL('../../../fixtures/training', import.meta.url));
@@ -44,7 +51,20 @@ export function listCaseFiles(paths: readonly string[]): string[] {
  * The bytes go to the reader as they are, so malformed UTF-8 is refused rather than replaced.
  */
 export function loadCases(paths: readonly string[]): LoadedCase[] {
-  return listCaseFiles(paths).map((file) => loadedCase(file, readFileSync(file)));
+  return listCaseFiles(paths).map((file) =>
+    loadedCase(file, readFileSync(file), { readWeights: weightsBeside(file) }),
+  );
+}
+
+/**
+ * Reads the weight file a case names, relative to the case file, in the format its extension names
+ * (safetensors, torch.save, … through `@recur/io`), so every importer is checked forward and backward.
+ */
+function weightsBeside(caseFile: string): (path: string) => Record<string, WeightTensor> {
+  return (path) => {
+    if (isAbsolute(path)) throw new RangeError('the path must be relative to the case file');
+    return readWeightFile(resolve(dirname(caseFile), path)).tensors;
+  };
 }
 
 /** Reads every JSON file of a directory (the training fixtures). */

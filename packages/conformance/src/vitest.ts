@@ -9,7 +9,13 @@
  * In a browser (vitest browser mode), use `@recur/conformance/vitest-browser` instead.
  */
 import type { Backend } from '@recur/core';
-import { committedCasesDir, committedTrainingDir, loadCases, loadTrainingFixtures } from './load-cases.js';
+import {
+  committedCasesDir,
+  committedTrainingDir,
+  committedWeightCasesDir,
+  loadCases,
+  loadTrainingFixtures,
+} from './load-cases.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 
 /** Options of {@link describeBackend}. */
@@ -28,7 +34,7 @@ export function describeBackend(
     describeConformance(name, factory, { cases: [], training: [] }, options);
     return;
   }
-  const cases = loadCases(options.cases ?? [committedCasesDir]);
+  const cases = loadCases(options.cases ?? [committedCasesDir, committedWeightCasesDir]);
   const training = loadTrainingFixtures([committedTrainingDir]);
   describeConformance(name, factory, { cases, training }, options);
 }

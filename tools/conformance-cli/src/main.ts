@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { CaseResult } from '@recur/conformance';
-import { committedCasesDir, defaultTolerances, loadCases } from '@recur/conformance';
+import { committedCasesDir, committedWeightCasesDir, defaultTolerances, loadCases } from '@recur/conformance';
 import type { DType } from '@recur/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { backendNames, loadBackend } from './backends.js';
@@ -64,7 +64,7 @@ async function main(): Promise<number> {
 
   const loaded = (() => {
     try {
-      return loadCases(options.cases ?? [committedCasesDir]);
+      return loadCases(options.cases ?? [committedCasesDir, committedWeightCasesDir]);
     } catch (error) {
       return program.error(error instanceof Error ? error.message : String(error), { exitCode: 2 });
     }
