@@ -1,5 +1,5 @@
 /**
- * The `recur-case/1` conformance case format (see CASE_FORMAT.md): a recurrent module with fixed
+ * The `recur-case/1` conformance case format (see docs/case-format.md): a recurrent module with fixed
  * weights, its inputs, a scalar loss, and PyTorch's outputs and gradients. The reader is strict: it
  * accepts every file the format allows and refuses anything else with a {@link CaseFormatError}
  * naming the field, what was expected and what was found, so the runner never meets a value it does

@@ -3,7 +3,7 @@ import type { CaseResult } from '@recur/conformance';
 import Table from 'cli-table3';
 import type { LoadedBackend } from './backends.js';
 
-/** A `recur-report/1` report (CASE_FORMAT.md). */
+/** A `recur-report/1` report (docs/case-format.md). */
 export interface Report {
   format: 'recur-report/1';
   backends: { name: string; status: 'ok' | 'unavailable'; reason?: string; w1TrainMs?: number }[];
