@@ -3,6 +3,7 @@
  * the Node helpers and the `recur` command line.
  */
 import type { WeightFormat } from './errors.js';
+import { readOnnx } from './onnx/read.js';
 import { readSafetensors } from './safetensors/read.js';
 import { writeSafetensors } from './safetensors/write.js';
 import type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
@@ -37,6 +38,12 @@ const codecs: FormatCodec[] = [
     read: readTorch,
     writeRefusal:
       'a torch.save file is a pickle, which Recur only reads (safely); write .safetensors, which PyTorch loads with safetensors.torch.load_file',
+  },
+  {
+    format: 'onnx',
+    extensions: ['.onnx'],
+    read: readOnnx,
+    writeRefusal: 'writing ONNX models comes with writeOnnx',
   },
 ];
 

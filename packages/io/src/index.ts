@@ -11,6 +11,7 @@ export { WeightFileError } from './errors.js';
 export { bfloat16ToFloat, float16ToFloat, floatToBfloat16, floatToFloat16 } from './half.js';
 export type { InferredKind, InferredModule } from './infer.js';
 export { inferModule, MODULE_METADATA_KEY, OPTIONS_METADATA_KEY } from './infer.js';
+export { readOnnx } from './onnx/read.js';
 export { readSafetensors } from './safetensors/read.js';
 export type { WriteSafetensorsOptions } from './safetensors/write.js';
 export { writeSafetensors } from './safetensors/write.js';
