@@ -8,7 +8,7 @@ export interface Sample {
   readonly liveTensors: number;
   /** JS heap in use, bytes: Node's `heapUsed`, or the page's `usedJSHeapSize` for webgl. */
   readonly heapUsed: number;
-  /** Resident set size, bytes: this process's, or the sum over Chromium's processes for webgl (null if unknown). */
+  /** Resident set size, bytes: this process's, or Chromium's renderer and GPU processes' for webgl (null if unknown). */
   readonly rss: number | null;
   /** `tf.memory().numBytesInGPU` in the page (webgl only, else null). */
   readonly gpuBytes: number | null;

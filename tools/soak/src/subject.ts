@@ -34,11 +34,6 @@ export function processMemory(): { heapUsed: number; rss: number } {
   return { heapUsed, rss };
 }
 
-/** Whether heap figures come after a forced collection (they are noisier without one). */
-export function collectsGarbage(): boolean {
-  return gc !== undefined;
-}
-
 /** The recurrent paths of the two models, for a detail line. */
 export function describePaths(paths: { lstm: string | null; gru: string | null }): string {
   return `LSTM ${paths.lstm ?? '?'}, GRU ${paths.gru ?? '?'}`;

@@ -1,25 +1,38 @@
 /**
- * The resident memory of the Chromium this process started: the sum of VmRSS over every process
- * descending from this one (browser, zygotes, renderer, GPU process), read from /proc. Pages shared
- * between them are counted once per process, so the sum overstates the total; its growth is what
- * the soak judges. Null where there is no /proc.
+ * The resident memory of the Chromium this process started, where the soak's work lives: the sum of
+ * VmRSS over its renderer processes (the page's JavaScript and tfjs's CPU-side data) and its GPU
+ * process (SwiftShader's textures), read from /proc. The browser, zygote and utility processes are
+ * left out: Chromium starts and stops utilities on its own (an OnDeviceModelService of 45 MB appears
+ * about three minutes into a run), which would shift the sum. Pages shared between processes count
+ * once per process, so the level overstates the total; its growth is what the soak judges. Null
+ * where there is no /proc.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { rssOf } from '../subject.js';
 
-function parentOf(pid: number): number | null {
+/** The Chromium process types that are counted. */
+const COUNTED = /--type=(renderer|gpu-process)(\s|\0|$)/;
+
+function read(path: string): string | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[1]);
+    return readFileSync(path, 'utf8');
   } catch {
     return null; // exited meanwhile
   }
 }
 
-/** Sum of VmRSS over the descendants of `root` (default: this process), bytes; null without /proc. */
-export function descendantsRss(root = process.pid): number | null {
+function parentOf(pid: number): number | null {
+  const stat = read(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so split after the last ')'.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/**
+ * Sum of VmRSS over the renderer and GPU processes descending from `root` (default: this process),
+ * bytes; null without /proc.
+ */
+export function chromiumRss(root = process.pid): number | null {
   let pids: number[];
   try {
     pids = readdirSync('/proc')
@@ -37,7 +50,8 @@ export function descendantsRss(root = process.pid): number | null {
   const queue = [...(children.get(root) ?? [])];
   while (queue.length > 0) {
     const pid = queue.pop()!;
-    total += rssOf(pid) ?? 0;
+    // Chromium rewrites its command line, so the arguments may be separated by spaces, not NULs.
+    if (COUNTED.test(read(`/proc/${pid}/cmdline`) ?? '')) total += rssOf(pid) ?? 0;
     queue.push(...(children.get(pid) ?? []));
   }
   return total;

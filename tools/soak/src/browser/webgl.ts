@@ -2,14 +2,14 @@
  * `webgl` for the soak: the training loop runs in a headless Chromium page (the page helper shared
  * with `pnpm bench` and `pnpm conformance`, from `@recur/bench/browser`), a chunk of steps per
  * `page.evaluate`; the page reports losses, live tensors, its JS heap and tfjs's GPU bytes, and this
- * side adds the RSS of Chromium's processes.
+ * side adds the RSS of Chromium's renderer and GPU processes (`rss.ts`).
  */
 import { fileURLToPath } from 'node:url';
 import { openScriptPage } from '@recur/bench/browser';
 import { oneLine } from '../backends.js';
 import { describePaths, type Subject } from '../subject.js';
 import type { SoakPage } from './page.js';
-import { descendantsRss } from './rss.js';
+import { chromiumRss } from './rss.js';
 
 /** Chromium flags for exact heap figures: `gc()` in the page and an unrounded `performance.memory`. */
 const MEMORY_FLAGS = ['--js-flags=--expose-gc', '--enable-precise-memory-info'];
@@ -49,7 +49,7 @@ export async function webglSubject(
         ] as const),
       async probe() {
         const probe = await page.evaluate(() => (globalThis as { recurSoak?: SoakPage }).recurSoak!.probe());
-        return { ...probe, rss: descendantsRss() };
+        return { ...probe, rss: chromiumRss() };
       },
       async close() {
         await page
