@@ -4,6 +4,7 @@
  */
 import type { WeightFormat } from './errors.js';
 import { readOnnx } from './onnx/read.js';
+import { writeOnnxTensors } from './onnx/write.js';
 import { readSafetensors } from './safetensors/read.js';
 import { writeSafetensors } from './safetensors/write.js';
 import type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
@@ -43,7 +44,7 @@ const codecs: FormatCodec[] = [
     format: 'onnx',
     extensions: ['.onnx'],
     read: readOnnx,
-    writeRefusal: 'writing ONNX models comes with writeOnnx',
+    write: writeOnnxTensors,
   },
 ];
 

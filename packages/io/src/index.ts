@@ -12,6 +12,9 @@ export { bfloat16ToFloat, float16ToFloat, floatToBfloat16, floatToFloat16 } from
 export type { InferredKind, InferredModule } from './infer.js';
 export { inferModule, MODULE_METADATA_KEY, OPTIONS_METADATA_KEY } from './infer.js';
 export { readOnnx } from './onnx/read.js';
+export type { OnnxModuleSource } from './onnx/source.js';
+export type { WriteOnnxOptions } from './onnx/write.js';
+export { writeOnnx } from './onnx/write.js';
 export { readSafetensors } from './safetensors/read.js';
 export type { WriteSafetensorsOptions } from './safetensors/write.js';
 export { writeSafetensors } from './safetensors/write.js';

@@ -12,7 +12,7 @@
  */
 import { WeightFileError } from '../errors.js';
 import type { AttributeProto, NodeProto, TensorProto, ValueInfoProto } from './proto.js';
-import { AttributeType, DataType } from './proto.js';
+import { AttributeType, DataType, dimensionSize } from './proto.js';
 import { isFloatType, readFloatTensor, readIntTensor } from './tensor.js';
 
 /** One axis: the labels of the original axes merged into it (size-1 ones dropped) and its size if known. */
@@ -68,7 +68,7 @@ export function inputFlow(info: ValueInfoProto, initializer: TensorProto | undef
   const dims = info.type?.tensorType?.shape?.dim ?? [];
   // Input axes keep their label even when of size 1, so a batch or sequence of one is still followed.
   const axes = dims.map((d, i) => {
-    const size = d.dimValue !== undefined && d.dimValue >= 0n ? Number(d.dimValue) : undefined;
+    const size = dimensionSize(d);
     return { parts: [`${info.name}:${i}`], ...(size === undefined ? {} : { size }) };
   });
   return { kind: 'flow', origin: info.name, axes, ...(initializer ? { initializer } : {}) };

@@ -19,7 +19,14 @@
  * optional fields.
  */
 import type { DescMessage } from '@bufbuild/protobuf';
-import { create, createFileRegistry, fromBinary, toBinary } from '@bufbuild/protobuf';
+import {
+  create,
+  createFileRegistry,
+  fromBinary,
+  isFieldSet,
+  type Message,
+  toBinary,
+} from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { WeightFileError } from '../errors.js';
 
@@ -92,7 +99,10 @@ export interface NodeProto {
   docString: string;
 }
 
-/** onnx.TensorShapeProto.Dimension (the `value` oneof as two optional fields). */
+/**
+ * onnx.TensorShapeProto.Dimension (the `value` oneof as two optional fields). A decoded message reads
+ * an unset field as its default (0, ''), so use {@link dimensionSize} to tell a fixed size.
+ */
 export interface DimensionProto {
   dimValue?: bigint;
   dimParam?: string;
@@ -286,6 +296,15 @@ const registry = createFileRegistry(
   () => undefined,
 );
 const modelSchema: DescMessage = registry.getMessage('onnx.ModelProto')!;
+const dimensionSchema: DescMessage = registry.getMessage('onnx.TensorShapeProto.Dimension')!;
+
+/** The fixed size of a decoded dimension, or undefined when it is symbolic (`dim_param`) or unknown. */
+export function dimensionSize(dimension: DimensionProto): number | undefined {
+  const field = dimensionSchema.field.dimValue!;
+  if (!isFieldSet(dimension as unknown as Message, field)) return undefined;
+  const value = dimension.dimValue!;
+  return value >= 0n && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
+}
 
 /** Nesting limit while parsing: the subset above nests at most 6 deep (model, graph, node, attribute, tensor). */
 const MAX_DEPTH = 16;

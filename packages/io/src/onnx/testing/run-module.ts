@@ -18,15 +18,15 @@ export interface Outputs {
   cn?: TensorData;
 }
 
-/** A module of `kind` with `options` and the `weights` loaded, on the js backend. */
+/** A module of `kind` with `options` and the `weights` loaded (else its own init), on the js backend. */
 export function buildModule(
   kind: Kind,
   options: Record<string, unknown>,
-  weights: StateDict,
+  weights: StateDict | undefined,
   dtype: 'float32' | 'float64' = 'float32',
 ): RNN | LSTM | GRU {
   const module = new constructors[kind]({ ...options, backend, dtype } as never);
-  module.loadStateDict(weights);
+  if (weights !== undefined) module.loadStateDict(weights);
   return module;
 }
 
