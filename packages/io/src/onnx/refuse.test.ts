@@ -124,6 +124,30 @@ const refusals: [string, string, (model: ModelProto) => void, RegExp][] = [
     /initial_h \("h_init"\) is refused: it is a non-zero constant/,
   ],
   [
+    'states given as [N, D, H] with layout = 1',
+    gru,
+    (m) => {
+      const dims = [{ dimValue: 2n }, { dimValue: 1n }, { dimValue: 4n }];
+      m.graph!.input.push({
+        name: 'h0',
+        docString: '',
+        type: { tensorType: { elemType: 1, shape: { dim: dims } } },
+      });
+      setInput(m, 5, 'h0');
+      setAttribute(first(m), attribute.int('layout', 1));
+    },
+    /initial_h \("h0"\) is refused: with layout = 1 the model takes states as \[N, D, H\], PyTorch as \[D·L, N, H\]/,
+  ],
+  [
+    'h0 rows given to the wrong layer',
+    rnnBi,
+    (m) => {
+      const [a, b] = recurrentNodes(m);
+      [a!.input[5], b!.input[5]] = [b!.input[5]!, a!.input[5]!];
+    },
+    /RNN node "\/module\/RNN": initial_h \(".*"\) is refused: layer 0 must take rows \[0, 2\) of input "h0" as they are, it takes rows \[2, 4\)/,
+  ],
+  [
     'constant sequence lengths',
     lstm,
     (m) => {
@@ -208,6 +232,11 @@ describe('readOnnx reads what PyTorch computes exactly', () => {
       setInput(m, 4, 'lengths');
     });
     expect(readOnnx(bytes).metadata['onnx.sequence_lens']).toBe('lengths');
+  });
+
+  it('layout = 1 (batch-major X, opset 14) as batchFirst', () => {
+    const bytes = edited(lstm, (m) => setAttribute(first(m), attribute.int('layout', 1)));
+    expect(readOnnx(bytes).module.options).toMatchObject({ batchFirst: true, inputSize: 3, hiddenSize: 4 });
   });
 
   it('explicit default activations and input_forget = 0', () => {
