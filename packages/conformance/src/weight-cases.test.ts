@@ -9,9 +9,10 @@ import { committedWeightCasesDir, listCaseFiles, loadCases } from './load-cases.
 const files = listCaseFiles([committedWeightCasesDir]);
 
 describe('weight-file cases', () => {
-  it('cover safetensors and torch.save (zip, legacy, strided, shared, protocol 4, keep_vars) and 16-bit dtypes', () => {
+  it('cover ONNX, safetensors and torch.save (zip, legacy, strided, shared, protocol 4, keep_vars) and 16-bit dtypes', () => {
     const names = files.map((f) => f.split('/').pop()!);
     for (const kind of [
+      'onnx',
       'safetensors',
       '-pt.',
       'legacy-pt',
@@ -36,7 +37,7 @@ describe('weight-file cases', () => {
     expect(loaded.filter((c) => 'error' in c)).toEqual([]);
     for (const c of loaded) {
       if (!('case' in c)) continue;
-      expect(c.case.weights).toMatch(/^\.\.\/weights\/.+\.(pt|safetensors)$/);
+      expect(c.case.weights).toMatch(/^\.\.\/(weights|onnx)\/.+\.(pt|safetensors|onnx)$/);
       expect(Object.keys(c.case.parameters).length).toBeGreaterThan(0);
     }
   });
@@ -75,7 +76,7 @@ describe('weight-file cases', () => {
   it('without a file reader (a browser) such a case is refused, not run without weights', () => {
     const raw = JSON.parse(readFileSync(files[0]!, 'utf8'));
     expect(() => parseCase(raw)).toThrow(
-      /^weights names the file "\.\.\/weights\/.*", but this loader cannot read files/,
+      /^weights names the file "\.\.\/(weights|onnx)\/.*", but this loader cannot read files/,
     );
   });
 });
