@@ -126,7 +126,9 @@ function inboundLayer(nodes: unknown, where: string): string | undefined {
   const node = list[0];
   if (Array.isArray(node)) {
     if (node.length !== 1)
-      fail(`${where} takes ${node.length} inputs; a recurrent layer of a Recur module takes one`);
+      fail(
+        `${where} takes ${node.length} inputs: Recur reads one chain of layers, each fed by the one before it`,
+      );
     const inbound = array(node[0], `${where}.inbound_nodes[0][0]`);
     const kwargs = inbound[3];
     if (isObject(kwargs) && Object.keys(kwargs).length > 0)
