@@ -14,6 +14,8 @@ import { array, fail, integer, isObject, number, object, show, string } from './
 export interface WeightSpec {
   readonly name: string;
   readonly shape: readonly number[];
+  /** tfjs' dtype (the type after dequantization). */
+  readonly dtype: string;
   /** Elements (the product of `shape`). */
   readonly size: number;
   /** How the values are stored: plain float32, or quantized. */
@@ -92,7 +94,7 @@ export function readWeightSpecs(specs: readonly unknown[], where: string, dataLe
         `${at}: "${name}" needs bytes ${offset}–${offset + byteLength} of the weight data, which has only ${dataLength} bytes`,
       );
     }
-    out.push({ name, shape, size, encoding, scale, min, offset, byteLength, group });
+    out.push({ name, shape, dtype, size, encoding, scale, min, offset, byteLength, group });
     offset += byteLength;
   }
   if (offset !== dataLength) {
@@ -101,6 +103,12 @@ export function readWeightSpecs(specs: readonly unknown[], where: string, dataLe
     );
   }
   return out;
+}
+
+/** Refuses a weight Recur would use that is not float32 (quantized or plain). */
+export function expectFloat32(spec: WeightSpec, where: string): void {
+  if (spec.dtype !== 'float32')
+    fail(`${where}: "${spec.name}" is stored as ${show(spec.dtype)}; Recur reads float32 weights`);
 }
 
 /** Decodes one float32 weight (plain or quantized) from `data`, which its spec was checked against. */

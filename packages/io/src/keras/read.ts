@@ -19,6 +19,7 @@ import {
   concatenateWeightData,
   type DecodedWeight,
   decodeWeight,
+  expectFloat32,
   readWeightSpecs,
   type WeightSpec,
 } from './manifest.js';
@@ -328,6 +329,7 @@ function torchTensor(data: Float32Array, shape: number[], from: DecodedWeight): 
 }
 
 function expectShape(spec: WeightSpec, expected: readonly number[], where: string, what: string): void {
+  expectFloat32(spec, where);
   if (spec.shape.length !== expected.length || spec.shape.some((d, i) => d !== expected[i])) {
     fail(
       `${where}: "${spec.name}" has shape [${spec.shape.join(', ')}], expected ${what} = [${expected.join(', ')}]`,
