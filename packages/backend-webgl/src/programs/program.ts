@@ -19,7 +19,7 @@ export const STEP_UNIFORM = [{ name: 'recurT', type: 'int' as const }];
 
 /**
  * σ and tanh written to stay finite and exact in float32: σ from exp(−|x|) (no overflow), tanh as
- * tfjs's webgl kernel writes it (the GLSL built-in loses precision near 0 on some GPUs).
+ * tfjs's webgl kernel writes it (the GLSL built-in loses precision near 0 on some GPUs); relu keeping NaN.
  */
 export const ACTIVATIONS = `
   float recurSigmoid(float x) {
@@ -29,6 +29,11 @@ export const ACTIVATIONS = `
   float recurTanh(float x) {
     float e2x = exp(-2.0 * abs(x));
     return sign(x) * (1.0 - e2x) / (1.0 + e2x);
+  }
+  float recurRelu(float x) {
+    // max(NaN, 0.0) is 0.0 on some GL drivers (SwiftShader): NaN must survive, as in PyTorch. The test
+    // reads the bits, since isnan() may be optimised away.
+    return (floatBitsToUint(x) & 0x7fffffffu) > 0x7f800000u ? x : max(x, 0.0);
   }
 `;
 

@@ -31,7 +31,7 @@ export function rnnStep({ batch: N, hidden: H, masked, activation }: RnnSizes): 
         ${frozenRow(masked, 'n', 'getHs(n, j)')}
         float a = getXp(recurT * ${N} + n, j);
         for (int k = 0; k < ${H}; k++) a += getHs(n, k) * getWhh(j, k);
-        setOutput(${activation === 'tanh' ? 'recurTanh(a)' : 'max(a, 0.0)'});
+        setOutput(${activation === 'tanh' ? 'recurTanh(a)' : 'recurRelu(a)'});
       }
     `,
   };
