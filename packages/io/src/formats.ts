@@ -3,6 +3,7 @@
  * the Node helpers and the `recur` command line.
  */
 import type { WeightFormat } from './errors.js';
+import { readTfjsLayersFiles } from './keras/read.js';
 import { readOnnx } from './onnx/read.js';
 import { writeOnnxTensors } from './onnx/write.js';
 import { readSafetensors } from './safetensors/read.js';
@@ -13,10 +14,19 @@ import { readTorch } from './torch/read.js';
 /** How one format is read and written. */
 export interface FormatCodec {
   readonly format: WeightFormat;
-  /** File extensions, lower case, with the dot. */
+  /** How file names end, lower case: extensions with the dot (`.safetensors`), or a name (`model.json`). */
   readonly extensions: readonly string[];
   /** Parses a file's bytes (throws only `WeightFileError`). */
   readonly read?: (bytes: Uint8Array) => WeightFile;
+  /**
+   * Parses a file that names other files beside it (a tfjs-layers `model.json` and its weight shards):
+   * `bytes` is the file's, `neighbour(path)` the bytes of a file it names by a relative path (the reader
+   * checks that the path stays beside it). Used instead of `read` when present.
+   */
+  readonly readWithNeighbours?: (
+    bytes: Uint8Array,
+    neighbour: (relativePath: string) => Uint8Array,
+  ) => WeightFile;
   /** Serialises tensors with string metadata; absent when Recur cannot write the format. */
   readonly write?: (
     tensors: Readonly<Record<string, WeightTensor>>,
@@ -45,6 +55,13 @@ const codecs: FormatCodec[] = [
     extensions: ['.onnx'],
     read: readOnnx,
     write: writeOnnxTensors,
+  },
+  {
+    format: 'tfjs-layers',
+    extensions: ['model.json'],
+    readWithNeighbours: readTfjsLayersFiles,
+    writeRefusal:
+      'Recur reads tfjs-layers models but does not write them; write .safetensors, or .onnx, which tfjs and Keras can import',
   },
 ];
 

@@ -11,6 +11,8 @@ export { WeightFileError } from './errors.js';
 export { bfloat16ToFloat, float16ToFloat, floatToBfloat16, floatToFloat16 } from './half.js';
 export type { InferredKind, InferredModule } from './infer.js';
 export { inferModule, MODULE_METADATA_KEY, OPTIONS_METADATA_KEY } from './infer.js';
+export type { TfjsWeightData } from './keras/read.js';
+export { readTfjsLayers, readTfjsLayersFiles } from './keras/read.js';
 export { readOnnx } from './onnx/read.js';
 export type { OnnxModuleSource } from './onnx/source.js';
 export type { WriteOnnxOptions } from './onnx/write.js';

@@ -3,12 +3,23 @@
  * {@link codecForPath}); everything else is the byte-level API of `@recur/io`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { codecForPath } from './formats.js';
 import type { StoredDType, WeightFile, WeightTensor } from './tensor-entry.js';
 
-/** Reads the weight file at `path` in the format its extension names. */
+/**
+ * Reads the weight file at `path` in the format its extension names; for a tfjs-layers `model.json`,
+ * with the weight shards its manifest names, from the same folder.
+ */
 export function readWeightFile(path: string): WeightFile {
   const codec = codecForPath(path);
+  if (codec.readWithNeighbours !== undefined) {
+    const folder = dirname(path);
+    return codec.readWithNeighbours(
+      new Uint8Array(readFileSync(path)),
+      (name) => new Uint8Array(readFileSync(join(folder, name))),
+    );
+  }
   if (codec.read === undefined) throw new RangeError(`${codec.format} files cannot be read`);
   return codec.read(new Uint8Array(readFileSync(path)));
 }
