@@ -136,7 +136,11 @@ describe('malformed files are refused before anything is decoded', () => {
     expect(() => readTfjsLayers('{"modelTopology": ')).toThrow(/the model JSON is not JSON/);
     expect(() => readTfjsLayers('[1, 2]')).toThrow(/the model JSON must be a JSON object/);
     expect(() => readTfjsLayersFiles(new Uint8Array([0xff, 0xfe]), () => new Uint8Array())).toThrow(
-      /not UTF-8/,
+      /model.json is not UTF-8 text/,
+    );
+    const { json } = modelJson(saved);
+    expect(readTfjsLayers(new TextEncoder().encode(json), weightBytes(saved)).tensors).toEqual(
+      readTfjsLayers(saved).tensors,
     );
     expect(() => readTfjsLayers(saved, [new Uint8Array(4), 'x' as never])).toThrow(
       /weight data shard 1 must be/,

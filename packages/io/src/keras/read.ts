@@ -29,7 +29,7 @@ import { readTopology, type TopologyLayer } from './topology.js';
 export type TfjsWeightData = Uint8Array | ArrayBuffer | readonly (Uint8Array | ArrayBuffer)[];
 
 /**
- * Reads a tfjs-layers model: `model` is a `model.json` (its text, or parsed: `modelTopology` +
+ * Reads a tfjs-layers model: `model` is a `model.json` (its text or bytes, or parsed: `modelTopology` +
  * `weightsManifest`) or the artifacts tfjs' in-memory IO handlers see (`modelTopology` + `weightSpecs`
  * + `weightData`); `weightData` is the weight bytes (the shards concatenated, or the list of shards in
  * manifest order), and may be left out when `model.weightData` holds them.
@@ -53,10 +53,8 @@ export function readTfjsLayers(
   model: unknown,
   weightData?: TfjsWeightData,
 ): WeightFile & { module: InferredModule } {
-  const root = object(
-    typeof model === 'string' ? parseJson(model, 'the model JSON') : model,
-    'the model JSON',
-  );
+  const text = model instanceof Uint8Array ? utf8(model, 'the model JSON') : model;
+  const root = object(typeof text === 'string' ? parseJson(text, 'the model JSON') : text, 'the model JSON');
   if (root.format !== undefined && root.format !== 'layers-model') {
     fail(
       `format = ${show(root.format)}: Recur reads tfjs "layers-model" files (Keras layers); a "graph-model" is a TensorFlow graph with no layer configs to check`,
@@ -123,13 +121,7 @@ export function readTfjsLayersFiles(
 ): WeightFile & { module: InferredModule } {
   if (!(json instanceof Uint8Array))
     fail(`expected the model.json bytes as a Uint8Array, got ${typeof json}`);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(json);
-  } catch {
-    return fail('model.json is not UTF-8 text');
-  }
-  const root = object(parseJson(text, 'model.json'), 'model.json');
+  const root = object(parseJson(utf8(json, 'model.json'), 'model.json'), 'model.json');
   const groups = array(
     root.weightsManifest ?? fail('model.json has no weightsManifest naming its weight files'),
     'weightsManifest',
@@ -155,6 +147,15 @@ export function readTfjsLayersFiles(
     }
   }
   return readTfjsLayers(root, shards);
+}
+
+/** UTF-8 bytes as text, or a failure naming `what`. */
+function utf8(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return fail(`${what} is not UTF-8 text`);
+  }
 }
 
 /** The weight specs of a model.json (`weightsManifest` groups, in order) or of artifacts (`weightSpecs`). */
