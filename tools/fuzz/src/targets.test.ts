@@ -9,8 +9,15 @@ import { defaultLimits } from './target.js';
 const targets = await loadTargets();
 
 describe('fuzz targets', () => {
-  it('registers the ONNX, recur-case/1, recur-train/1, safetensors and torch readers', () => {
-    expect(targets.map((t) => t.name)).toEqual(['onnx', 'recur-case', 'recur-train', 'safetensors', 'torch']);
+  it('registers the ONNX, recur-case/1, recur-train/1, safetensors, tfjs-layers and torch readers', () => {
+    expect(targets.map((t) => t.name)).toEqual([
+      'onnx',
+      'recur-case',
+      'recur-train',
+      'safetensors',
+      'tfjs-layers',
+      'torch',
+    ]);
   });
 
   for (const target of targets) {

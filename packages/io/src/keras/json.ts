@@ -12,15 +12,25 @@ export const fail = (message: string): never => {
   throw new WeightFileError('tfjs-layers', message);
 };
 
-/** A value for messages: `"hard_sigmoid"`, `0.2`, `true`, `null`, `{"class_name": …}` (shortened). */
+/**
+ * A value for messages: `"hard_sigmoid"`, `0.2`, `true`, `null`, `an array of 3 items`,
+ * `an object with keys "class_name", "config"` (shortened). It never walks into a value: an untrusted
+ * file may nest arrays tens of thousands deep, and JSON.stringify or String would overflow the stack.
+ */
 export function show(value: unknown): string {
   if (value === undefined) return 'absent';
   let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
+  if (Array.isArray(value)) text = `an array of ${value.length} item${value.length === 1 ? '' : 's'}`;
+  else if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value);
+    text =
+      keys.length === 0
+        ? 'an empty object'
+        : `an object with keys ${keys
+            .slice(0, 4)
+            .map((k) => JSON.stringify(k.length > 30 ? `${k.slice(0, 29)}…` : k))
+            .join(', ')}${keys.length > 4 ? ', …' : ''}`;
+  } else text = typeof value === 'bigint' ? `${value}` : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
