@@ -9,6 +9,7 @@ import { taskGradients } from '../analysis/gradients.js';
 import { timeLayersStep } from '../analysis/layers-reference.js';
 import { timeRecurStep } from '../analysis/timing.js';
 import { vanishingProfile } from '../analysis/vanishing.js';
+import { runModule } from '../byo/run.js';
 import type { ClassifierModel } from '../tasks/classify.js';
 import { femaleProbabilities } from '../tasks/classify.js';
 import type { GeneratorModel } from '../tasks/generate.js';
@@ -198,6 +199,10 @@ export function serveEngine(port: EnginePort): void {
     async vanishing(args) {
       need(created, 'init');
       return vanishingProfile(args, nextTask);
+    },
+    async runModule(args) {
+      need(created, 'init');
+      return runModule(args);
     },
     async loseContext() {
       const lose = need(created, 'init').loseContext;

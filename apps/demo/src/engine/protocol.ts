@@ -4,6 +4,8 @@
  * typed arrays cross, so the same protocol runs over a worker or a MessageChannel on the page.
  */
 
+import type { InferredKind } from '@recur/io';
+
 /** The backends the demo knows how to create, in the order the page lists them. */
 export const backendNames = ['js', 'wasm', 'tfjs-cpu', 'webgl'] as const;
 /** One of {@link backendNames}. */
@@ -86,6 +88,27 @@ export interface Evaluation {
   readonly view: TaskView;
 }
 
+/** What to run: the module, its weights and the sampled input's size. */
+export interface RunModuleArgs {
+  readonly kind: InferredKind;
+  readonly options: Record<string, unknown>;
+  readonly state: PlainState;
+  /** Time steps (ignored by cells, which take one step). */
+  readonly seqLen: number;
+  readonly batch: number;
+  readonly seed: number;
+}
+
+/** What ran and what came out. */
+export interface RunModuleResult {
+  readonly inputShape: number[];
+  readonly outputShape: number[];
+  /** The first values of the output, row-major. */
+  readonly first: number[];
+  /** `module.lastPath` (`fused`/`composed`), or `cell` for a single cell step. */
+  readonly path: string;
+}
+
 /** Requests, by `type`, with the result each one answers with. */
 export interface Requests {
   init: { args: { backend: BackendName }; result: { detail: string; fusedCells: string[] } };
@@ -132,6 +155,8 @@ export interface Requests {
     result: { init: number[]; trained: number[]; mseInit: number; mseTrained: number };
   };
   loseContext: { args: Record<string, never>; result: null };
+  /** Runs a module read from a weight file once, on a seeded random input (the "Bring your own model" panel). */
+  runModule: { args: RunModuleArgs; result: RunModuleResult };
 }
 
 /** A request type. */
