@@ -10,6 +10,7 @@ import type { TaskName } from './engine/protocol.js';
 import { taskNames } from './engine/protocol.js';
 import { AgreementView } from './ui/agreement-view.js';
 import { BackendsView } from './ui/backends-view.js';
+import { ByoView } from './ui/byo-view.js';
 import { ControlsView } from './ui/controls-view.js';
 import { h } from './ui/dom.js';
 import { SpeedView } from './ui/speed-view.js';
@@ -76,6 +77,7 @@ const currentConfig = () => {
 const agreement = new AgreementView(engines, trainer, currentConfig);
 const speed = new SpeedView(engines, trainer, currentConfig);
 const vanishing = new VanishingView(engines, trainer);
+const byo = new ByoView(engines);
 
 const about = h('p', { id: 'task-about', class: 'about' });
 const panelSlot = h('div', { id: 'task-view' });
@@ -125,6 +127,7 @@ document
     vanishing.element,
     agreement.element,
     speed.element,
+    byo.element,
     h(
       'footer',
       {},
@@ -184,7 +187,10 @@ trainer.onChange((change) => {
       break;
   }
 });
-engines.onChange(() => backends.render());
+engines.onChange(() => {
+  backends.render();
+  byo.renderBackends();
+});
 controls.onChange((validation) => {
   training.setCanStart(validation.ok);
   if (validation.ok && trainer.state === 'training')
