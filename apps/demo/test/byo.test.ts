@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { BackendName } from './driver.js';
 import { detectedBackends } from './driver.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
@@ -25,6 +26,7 @@ let server: StaticServer;
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
+let ready: BackendName[] = [];
 
 /** Uploads a fixture (or bytes under a name) through the panel's file input. */
 async function upload(file: string | { name: string; buffer: Buffer }): Promise<void> {
@@ -67,7 +69,7 @@ beforeAll(async () => {
   });
   page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
   await page.goto(server.url);
-  await detectedBackends(page);
+  ready = (await detectedBackends(page)).filter((r) => r.state === 'ready').map((r) => r.name);
 }, SLOW);
 
 afterAll(async () => {
@@ -132,6 +134,30 @@ describe('Bring your own model', () => {
       await expect.poll(() => page.locator('#byo-output').getAttribute('data-shape')).toBe('2,7,4');
       await page.click('#byo-export-onnx');
       expect(await page.locator('#byo-download').getAttribute('download')).toBe('lstm-l1-i3h4.onnx');
+    },
+    SLOW,
+  );
+
+  test(
+    'every backend found runs the ONNX GRU to the same first values as js',
+    async () => {
+      await upload('onnx/gru-l1-i3h4-op14.onnx');
+      await expect.poll(() => page.locator('#byo-module').getAttribute('data-module')).toBe('GRU');
+      await page.fill('#byo-seq-len', '5');
+      const values: Partial<Record<BackendName, number[]>> = {};
+      for (const backend of ready) {
+        await page.selectOption('#byo-backend', backend);
+        await page.click('#byo-run');
+        const output = page.locator(`#byo-output[data-backend="${backend}"]`);
+        await output.waitFor({ timeout: 120_000 });
+        console.log(`GRU on ${backend}: ${await output.textContent()}`);
+        expect(await output.getAttribute('data-shape')).toBe('5,2,4');
+        values[backend] = JSON.parse((await output.getAttribute('data-first')) ?? '[]');
+      }
+      for (const backend of ready) {
+        for (const [i, v] of values[backend]!.entries())
+          expect(Math.abs(v - values.js![i]!)).toBeLessThan(1e-5);
+      }
     },
     SLOW,
   );

@@ -104,6 +104,13 @@ describe('running and exporting', () => {
     expect(runModule(args).first).toEqual(result.first);
   });
 
+  test('a cell runs one step from its input [N, I]', () => {
+    const file = load('weights/rnncell-i3h4.pt');
+    const options = mergeOptions(file.inferred, {});
+    const result = runModule({ kind: 'RNNCell', options, state: plain(file), seqLen: 5, batch: 2, seed: 1 });
+    expect(result).toMatchObject({ inputShape: [2, 3], outputShape: [2, 4], path: 'cell' });
+  });
+
   test('safetensors export reads back to the same tensors, module and options', () => {
     const file = load('weights/lstm-l1-i3h4.pt');
     const options = mergeOptions(file.inferred, { batchFirst: true });

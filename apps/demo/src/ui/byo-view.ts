@@ -176,6 +176,8 @@ export class ByoView {
           {
             class: 'status',
             id: 'byo-output',
+            'data-backend': backend,
+            'data-first': JSON.stringify(out.first),
             'data-shape': out.outputShape.join(','),
             'data-path': out.path,
           },
