@@ -8,6 +8,7 @@
  * ```
  */
 import type { Backend } from '@recur/core';
+import { readWeightBytes } from '@recur/io';
 import { type LoadedCase, loadedCase } from './case-format.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 import { parseTrainingFixture } from './training-format.js';
@@ -15,7 +16,10 @@ import { parseTrainingFixture } from './training-format.js';
 /** Vite's `import.meta.glob` (typed here: this package does not depend on Vite). */
 declare global {
   interface ImportMeta {
-    glob(pattern: string, options: { eager: true; import: 'default' }): Record<string, unknown>;
+    glob(
+      pattern: string | readonly string[],
+      options: { eager: true; import: 'default'; query?: string },
+    ): Record<string, unknown>;
   }
 }
 
@@ -32,11 +36,54 @@ const committedTraining = import.meta.glob('../../../fixtures/training/*.json', 
   import: 'default',
 });
 
-/** The committed cases, parsed, sorted by file as on disk. */
-const parsedCommittedCases = (): LoadedCase[] =>
-  Object.keys(committedCases)
+const committedWeightCases = import.meta.glob('../../../fixtures/weight-cases/*.json', {
+  eager: true,
+  import: 'default',
+});
+// The weight files those cases name, served by Vite and fetched once, so the importers run in the page.
+const weightFileUrls = import.meta.glob(
+  [
+    '../../../fixtures/weights/*.pt',
+    '../../../fixtures/weights/*.safetensors',
+    '../../../fixtures/onnx/*.onnx',
+  ],
+  { eager: true, import: 'default', query: '?url' },
+) as Record<string, string>;
+const weightFiles = new Map(
+  await Promise.all(
+    Object.entries(weightFileUrls).map(
+      async ([file, url]) => [file, new Uint8Array(await (await fetch(url)).arrayBuffer())] as const,
+    ),
+  ),
+);
+
+/** `relative` resolved against the folder of `file` (both `/`-separated, as Vite's glob keys are). */
+function beside(file: string, relative: string): string {
+  const parts = file.split('/').slice(0, -1);
+  for (const part of relative.split('/')) {
+    if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else if (part !== '.') parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/** Reads a bundled weight file named by the case `file` (a path relative to it). */
+const weightsBeside = (file: string) => (relative: string) => {
+  const bytes = weightFiles.get(beside(file, relative));
+  if (bytes === undefined)
+    throw new RangeError(`"${relative}" is not among the weight files bundled with the suite`);
+  return readWeightBytes(relative, bytes).tensors;
+};
+
+/** The committed cases (inline parameters, then weight-file ones), parsed, sorted by file as on disk. */
+const parsedCommittedCases = (): LoadedCase[] => [
+  ...Object.keys(committedCases)
     .sort()
-    .map((file) => loadedCase(file, committedCases[file]));
+    .map((file) => loadedCase(file, committedCases[file])),
+  ...Object.keys(committedWeightCases)
+    .sort()
+    .map((file) => loadedCase(file, committedWeightCases[file], { readWeights: weightsBeside(file) })),
+];
 
 /** Registers the conformance suite for one backend, in the browser. `factory` may be async. */
 export function describeBackend(

@@ -87,3 +87,10 @@ export function codecForPath(path: string): FormatCodec {
   }
   return codec;
 }
+
+/** Reads a weight file's `bytes` in the format `path`'s extension names (browsers: no file system needed). */
+export function readWeightBytes(path: string, bytes: Uint8Array): WeightFile {
+  const codec = codecForPath(path);
+  if (codec.read === undefined) throw new RangeError(`${codec.format} files cannot be read from bytes alone`);
+  return codec.read(bytes);
+}

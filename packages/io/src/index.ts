@@ -8,6 +8,7 @@
  */
 export type { WeightFormat } from './errors.js';
 export { WeightFileError } from './errors.js';
+export { readWeightBytes } from './formats.js';
 export { bfloat16ToFloat, float16ToFloat, floatToBfloat16, floatToFloat16 } from './half.js';
 export type { InferredKind, InferredModule } from './infer.js';
 export { inferModule, MODULE_METADATA_KEY, OPTIONS_METADATA_KEY } from './infer.js';
