@@ -12,6 +12,7 @@ import { byteMutations } from '../byte-mutations.js';
 import { randomInputs } from '../inputs.js';
 import { jsonMutations } from '../json-mutations.js';
 import type { FuzzTarget } from '../target.js';
+import { weightFileInvariants } from '../weight-invariants.js';
 
 const kerasDir = fileURLToPath(new URL('../../../../fixtures/keras/', import.meta.url));
 
@@ -48,25 +49,13 @@ function inputs(): Arbitrary<Uint8Array> {
   );
 }
 
-/** What the reader promises: every tensor has as many float values as its shape says. */
-function checkAccepted(value: unknown): string | undefined {
-  const { tensors } = value as { tensors: Record<string, { shape: number[]; data: ArrayLike<number> }> };
-  for (const [name, t] of Object.entries(tensors)) {
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return `${name}: bad shape`;
-    if (t.shape.reduce((n, d) => n * d, 1) !== t.data.length) return `${name}: size differs from shape`;
-    if (!(t.data instanceof Float32Array || t.data instanceof Float64Array))
-      return `${name}: not a float array`;
-  }
-  return undefined;
-}
-
 const target: FuzzTarget = {
   name: 'tfjs-layers',
   description: 'tfjs-layers / Keras model.json with shards (@recur/io readTfjsLayersFiles)',
   inputs,
   read: (bytes) => readTfjsLayersFiles(bytes, neighbour),
   isOwnError: (error) => error instanceof WeightFileError,
-  checkAccepted,
+  checkAccepted: weightFileInvariants,
 };
 
 export default target;

@@ -12,6 +12,7 @@ import { unzipSync, zipSync } from 'fflate';
 import { byteMutations } from '../byte-mutations.js';
 import { randomInputs } from '../inputs.js';
 import type { FuzzTarget } from '../target.js';
+import { weightFileInvariants } from '../weight-invariants.js';
 
 const weightsDir = fileURLToPath(new URL('../../../../fixtures/weights/', import.meta.url));
 
@@ -49,25 +50,13 @@ function inputs(): Arbitrary<Uint8Array> {
   );
 }
 
-/** What the reader promises: every tensor has as many float values as its shape says. */
-function checkAccepted(value: unknown): string | undefined {
-  const { tensors } = value as { tensors: Record<string, { shape: number[]; data: ArrayLike<number> }> };
-  for (const [name, t] of Object.entries(tensors)) {
-    if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return `${name}: bad shape`;
-    if (t.shape.reduce((n, d) => n * d, 1) !== t.data.length) return `${name}: size differs from shape`;
-    if (!(t.data instanceof Float32Array || t.data instanceof Float64Array))
-      return `${name}: not a float array`;
-  }
-  return undefined;
-}
-
 const target: FuzzTarget = {
   name: 'torch',
   description: 'torch.save checkpoints, zip and legacy (@recur/io readTorch)',
   inputs,
   read: readTorch,
   isOwnError: (error) => error instanceof WeightFileError,
-  checkAccepted,
+  checkAccepted: weightFileInvariants,
 };
 
 export default target;
