@@ -133,6 +133,30 @@ abstract class CellBase extends Module {
     return unbatched ? reshape(state, [1, this.hiddenSize]) : state;
   }
 
+  /**
+   * The forward pass of a cell with one state (RNNCell, GRUCell): checks, optional finite checks, then
+   * `step` on batched tensors, with the batch axis removed again for unbatched input.
+   */
+  protected singleStateStep(
+    input: Tensor,
+    h: Tensor | undefined,
+    step: (x: Tensor, h: Tensor, weights: CellWeights) => Tensor,
+  ): Tensor {
+    const where = `${this.cellName}.forward`;
+    const { batch, unbatched } = this.checkInput(input);
+    this.checkState('h', h, batch, unbatched);
+    this.checkFiniteInputs(where, { input, h });
+    return this.finiteChecked(
+      where,
+      () => {
+        const x = this.batchedInput(input, unbatched);
+        const state = this.batchedState(h, batch, unbatched);
+        return this.unbatch(step(x, state, this.weights()), unbatched);
+      },
+      (out) => ({ "h'": out }),
+    );
+  }
+
   /** Removes the batch axis again for unbatched calls. */
   protected unbatch(t: Tensor, unbatched: boolean): Tensor {
     return unbatched ? reshape(t, [this.hiddenSize]) : t;
@@ -155,18 +179,8 @@ export class RNNCell extends CellBase {
 
   /** `input [N, I]` or `[I]`, `h [N, H]` or `[H]` (zeros when omitted) → `h'`. */
   forward(input: Tensor, h?: Tensor | null): Tensor {
-    const { batch, unbatched } = this.checkInput(input);
-    this.checkState('h', h ?? undefined, batch, unbatched);
-    const where = 'RNNCell.forward';
-    this.checkFiniteInputs(where, { input, h: h ?? undefined });
-    return this.finiteChecked(
-      where,
-      () => {
-        const x = this.batchedInput(input, unbatched);
-        const state = this.batchedState(h ?? undefined, batch, unbatched);
-        return this.unbatch(rnnStep(x, state, this.weights(), this.nonlinearity), unbatched);
-      },
-      (out) => ({ "h'": out }),
+    return this.singleStateStep(input, h ?? undefined, (x, state, w) =>
+      rnnStep(x, state, w, this.nonlinearity),
     );
   }
 }
@@ -209,18 +223,6 @@ export class GRUCell extends CellBase {
 
   /** `input [N, I]` or `[I]`, `h [N, H]` or `[H]` (zeros when omitted) → `h'`. */
   forward(input: Tensor, h?: Tensor | null): Tensor {
-    const { batch, unbatched } = this.checkInput(input);
-    this.checkState('h', h ?? undefined, batch, unbatched);
-    const where = 'GRUCell.forward';
-    this.checkFiniteInputs(where, { input, h: h ?? undefined });
-    return this.finiteChecked(
-      where,
-      () => {
-        const x = this.batchedInput(input, unbatched);
-        const state = this.batchedState(h ?? undefined, batch, unbatched);
-        return this.unbatch(gruStep(x, state, this.weights()), unbatched);
-      },
-      (out) => ({ "h'": out }),
-    );
+    return this.singleStateStep(input, h ?? undefined, gruStep);
   }
 }
