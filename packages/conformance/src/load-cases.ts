@@ -1,5 +1,5 @@
 /** Finding and reading case files on disk (Node only). */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WeightTensor } from '@recur/io';
@@ -9,16 +9,23 @@ import { parseTrainingBytes, type TrainingFixture, TrainingFormatError } from '.
 
 export type { LoadedCase } from './case-format.js';
 
-/** The repository's committed PyTorch cases. */
-export const committedCasesDir = fileURLToPath(new URL('../../../fixtures/cases', import.meta.url));
+/**
+ * A fixture folder: the copy packed into this package (`fixtures/`, what an installed
+ * `@recur/conformance` has), else the repository's own (`fixtures/` at its root, in a clone).
+ */
+function fixturesDir(name: string): string {
+  const packed = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  return existsSync(packed) ? packed : fileURLToPath(new URL(`../../../fixtures/${name}`, import.meta.url));
+}
 
-/** The repository's committed cases whose parameters come from weight files PyTorch wrote. */
-export const committedWeightCasesDir = fileURLToPath(
-  new URL('../../../fixtures/weight-cases', import.meta.url),
-);
+/** The committed PyTorch cases. */
+export const committedCasesDir = fixturesDir('cases');
 
-/** The repository's committed optimizer/loss training fixtures. */
-export const committedTrainingDir = fileURLToPath(new URL('../../../fixtures/training', import.meta.url));
+/** The committed cases whose parameters come from weight files PyTorch wrote. */
+export const committedWeightCasesDir = fixturesDir('weight-cases');
+
+/** The committed optimizer/loss training fixtures. */
+export const committedTrainingDir = fixturesDir('training');
 
 /** Every `*.json` file under the given files or directories (recursively), sorted. */
 export function listCaseFiles(paths: readonly string[]): string[] {

@@ -29,20 +29,27 @@ export interface DescribeBackendOptions extends ConformanceOptions {
   cases?: readonly unknown[];
 }
 
-// Static patterns: Vite resolves them relative to this file when it bundles the test.
-const committedCases = import.meta.glob('../../../fixtures/cases/*.json', { eager: true, import: 'default' });
-const committedTraining = import.meta.glob('../../../fixtures/training/*.json', {
+// Static patterns with inline options (Vite resolves them when it bundles the test), each twice: the
+// copy packed into this package (`../fixtures`, installed from npm) and the repository's (in a clone);
+// the one that does not exist matches nothing.
+const committedCases = import.meta.glob(['../fixtures/cases/*.json', '../../../fixtures/cases/*.json'], {
   eager: true,
   import: 'default',
 });
-
-const committedWeightCases = import.meta.glob('../../../fixtures/weight-cases/*.json', {
-  eager: true,
-  import: 'default',
-});
+const committedTraining = import.meta.glob(
+  ['../fixtures/training/*.json', '../../../fixtures/training/*.json'],
+  { eager: true, import: 'default' },
+);
+const committedWeightCases = import.meta.glob(
+  ['../fixtures/weight-cases/*.json', '../../../fixtures/weight-cases/*.json'],
+  { eager: true, import: 'default' },
+);
 // The weight files those cases name, served by Vite and fetched once, so the importers run in the page.
 const weightFileUrls = import.meta.glob(
   [
+    '../fixtures/weights/*.pt',
+    '../fixtures/weights/*.safetensors',
+    '../fixtures/onnx/*.onnx',
     '../../../fixtures/weights/*.pt',
     '../../../fixtures/weights/*.safetensors',
     '../../../fixtures/onnx/*.onnx',
