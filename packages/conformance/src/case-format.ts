@@ -10,6 +10,7 @@ import {
   at,
   describe,
   expectShape,
+  FileFormatError,
   type FileTensor,
   field,
   fileNameAt,
@@ -88,14 +89,8 @@ export interface ConformanceCase {
  * A case file that does not follow `recur-case/1`. `path` is the offending field (`inputs.lengths[0]`,
  * empty for the file as a whole); the message names it, the expected and the actual value.
  */
-export class CaseFormatError extends Error {
+export class CaseFormatError extends FileFormatError {
   override name = 'CaseFormatError';
-  /** The offending field, e.g. `options.hiddenSize` (empty for the whole file). */
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(message);
-    this.path = path;
-  }
 }
 
 const raise: Raise = (path, message) => {

@@ -12,6 +12,19 @@ export interface FileTensor {
   data: number[];
 }
 
+/**
+ * The base of the strict readers' own errors (`CaseFormatError`, `TrainingFormatError`): the message
+ * names the field, the expected and the actual value; `path` is the field (empty for the whole file).
+ */
+export class FileFormatError extends Error {
+  /** The offending field, e.g. `options.hiddenSize` or `steps[2].grads.head.weight` (empty for the whole file). */
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(message);
+    this.path = path;
+  }
+}
+
 /** Throws the reader's own error for the field at `path`. */
 export type Raise = (path: string, message: string) => never;
 

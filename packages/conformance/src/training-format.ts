@@ -10,6 +10,7 @@ import {
   at,
   booleanAt,
   expectShape,
+  FileFormatError,
   type FileTensor,
   field,
   fileNameAt,
@@ -78,14 +79,8 @@ export interface TrainingFixture {
 }
 
 /** A training fixture that does not follow `recur-train/1`; `path` is the offending field. */
-export class TrainingFormatError extends Error {
+export class TrainingFormatError extends FileFormatError {
   override name = 'TrainingFormatError';
-  /** The offending field, e.g. `steps[2].grads.head.weight` (empty for the whole file). */
-  readonly path: string;
-  constructor(path: string, message: string) {
-    super(message);
-    this.path = path;
-  }
 }
 
 const raise: Raise = (path, message) => {

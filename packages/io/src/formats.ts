@@ -36,7 +36,7 @@ export interface FormatCodec {
   readonly writeRefusal?: string;
 }
 
-const codecs: FormatCodec[] = [
+const codecs: readonly FormatCodec[] = [
   {
     format: 'safetensors',
     extensions: ['.safetensors'],
@@ -64,13 +64,6 @@ const codecs: FormatCodec[] = [
       'Recur reads tfjs-layers models but does not write them; write .safetensors, or .onnx, which tfjs and Keras can import',
   },
 ];
-
-/** Adds a format (the torch and ONNX codecs register here from their own files). */
-export function registerFormat(codec: FormatCodec): void {
-  const index = codecs.findIndex((c) => c.format === codec.format);
-  if (index >= 0) codecs[index] = codec;
-  else codecs.push(codec);
-}
 
 /** Every known format. */
 export function knownFormats(): readonly FormatCodec[] {
