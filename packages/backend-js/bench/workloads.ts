@@ -4,7 +4,7 @@
  * `simd,simd2,scalar W1,W2,W4 lstm,gru,rnn` (`simd2` = SIMD tier with two threads).
  * Not a test: timing never runs in CI. The repository-wide bench tool lives in `tools/bench`.
  * Imports the packages' entry points from source, so it measures the working tree without a build.
- * Ratios are against the PyTorch and tfjs medians in shared/notes/perf-anchors.md (same machine kind);
+ * Ratios are against the PyTorch and tfjs medians in docs/performance.md (same machine kind);
  * on a machine shared with other jobs, compare tiers within one run, or use `CLOCK=cpu` (1 thread).
  */
 import { GRU, LSTM, ops, RNN, randn, tidy, valueAndGrads } from '../../core/src/index.js';
@@ -27,7 +27,7 @@ const WORKLOADS: Workload[] = [
   { name: 'W4', B: 1, T: 256, I: 64, H: 128, L: 1, train: false },
 ];
 
-/** PyTorch medians (ms) from shared/notes/perf-anchors.md: [fwd, train]. */
+/** PyTorch medians (ms) from docs/performance.md: [fwd, train]. */
 const TORCH: Record<string, Record<string, [number, number]>> = {
   W1: { lstm: [1.16, 4.11], gru: [0.84, 3.86], rnn: [0.42, 1.44] },
   W2: { lstm: [19.6, 79.7], gru: [14.4, 64.6], rnn: [5.2, 13.7] },

@@ -1,5 +1,5 @@
 /**
- * GRU step math (gate order r, z, n; `b_hn` inside `r ⊙ (…)`), forward and BPTT as in SPEC.md.
+ * GRU step math (gate order r, z, n; `b_hn` inside `r ⊙ (…)`), forward and BPTT as in docs/math.md.
  * `b_hr` and `b_hz` are folded into the input projection (only their sum with `b_ir`, `b_iz`
  * matters); `b_hn` cannot be, because r multiplies it, so `gh_n` is computed and cached per step.
  */

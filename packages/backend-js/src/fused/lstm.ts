@@ -1,6 +1,6 @@
 /**
  * LSTM step math (gate order i, f, g, o; optional projection `h = m·W_hrᵀ`), forward and BPTT as in
- * SPEC.md. The forward overwrites each step's pre-activations with (i, f, g, o), which with the cell
+ * docs/math.md. The forward overwrites each step's pre-activations with (i, f, g, o), which with the cell
  * states is all the backward needs; tanh(c_t) is recomputed rather than stored.
  */
 

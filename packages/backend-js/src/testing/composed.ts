@@ -1,6 +1,6 @@
 /**
  * The meaning of a fused sequence kernel, written step by step from the backend's own primitives,
- * following SPEC.md literally (no folded biases, no cached gates, masks as arithmetic). The fused
+ * following docs/math.md literally (no folded biases, no cached gates, masks as arithmetic). The fused
  * tests compare against it; its primitives are checked against naive loops and finite differences.
  */
 

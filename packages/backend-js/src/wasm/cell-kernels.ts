@@ -1,7 +1,7 @@
 /**
  * Emits the per-step gate math of the fused sequence kernels (forward and BPTT), the elementwise
  * half of every step. Formulas and caches are those of `fused/lstm.ts`, `fused/gru.ts` and
- * `fused/rnn.ts` (see SPEC.md); each kernel processes `rows` consecutive batch rows of one step.
+ * `fused/rnn.ts` (see docs/math.md); each kernel processes `rows` consecutive batch rows of one step.
  *
  * Why in WebAssembly: once the products run at SIMD speed, `Math.exp`/`Math.tanh` per element
  * dominate small workloads (an LSTM step does five transcendentals per hidden unit); four lanes of a

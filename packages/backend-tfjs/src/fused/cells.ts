@@ -1,6 +1,6 @@
 /**
- * One time step of each cell, forward, and its hand-written backward (SPEC.md, "Hand-written
- * backward"), factored so that the backward loop is short: after a recorded forward, `factors`
+ * One time step of each cell, forward, and its hand-written backward (docs/math.md,
+ * "Backpropagation through time, per step"), factored so that the backward loop is short: after a recorded forward, `factors`
  * computes, for all steps at once, every product that does not depend on the incoming gradient;
  * `backward` then needs ~7 ops per step (tfjs's per-op overhead, not arithmetic, dominates small
  * steps). The sequence driver (`sequence.ts`) owns the loop, the masks and the weight gradients.

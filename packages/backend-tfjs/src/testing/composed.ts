@@ -1,6 +1,6 @@
 /**
  * Test support: the meaning of one recurrent layer direction, composed step by step from the
- * backend's own primitives (SPEC.md), to hold the fused kernel against. Deliberately naive.
+ * backend's own primitives (docs/math.md), to hold the fused kernel against. Deliberately naive.
  */
 import type { SequenceArgs, SequenceResult } from '@recur/core';
 import type { TfjsBackend } from '../adapter.js';

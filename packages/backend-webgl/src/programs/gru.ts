@@ -1,5 +1,5 @@
 /**
- * GRU programs (SPEC.md: gates r, z, n; `n = tanh(gi_n + r⊙(W_hn·h + b_hn))`, `h' = (1−z)⊙n + z⊙h`).
+ * GRU programs (docs/math.md: gates r, z, n; `n = tanh(gi_n + r⊙(W_hn·h + b_hn))`, `h' = (1−z)⊙n + z⊙h`).
  * Per step: ONE dispatch forward (recurrent product, gates and new state), ONE backward. Gate
  * factors and gate gradients run once per sequence over all steps stacked.
  */

@@ -1,5 +1,5 @@
 /**
- * LSTM programs (SPEC.md: gates i, f, g, o; `c' = f⊙c + i⊙g`, `m = o⊙tanh(c')`, `h = m` or `m·W_hrᵀ`).
+ * LSTM programs (docs/math.md: gates i, f, g, o; `c' = f⊙c + i⊙g`, `m = o⊙tanh(c')`, `h = m` or `m·W_hrᵀ`).
  *
  * Per step, forward: ONE dispatch computes the recurrent product `h·W_hhᵀ`, the four gates and the
  * new `[m | c]` state (plus one for `h = m·W_hrᵀ` with a projection). Backward: ONE dispatch maps

@@ -1,5 +1,5 @@
 /**
- * The meaning of each recurrent cell, built from the backend's primitives (SPEC.md, PyTorch's gate
+ * The meaning of each recurrent cell, built from the backend's primitives (docs/math.md, PyTorch's gate
  * orders). Fused kernels must agree with these, values and gradients; the suite checks it.
  */
 import type { CellKind } from '../backend.js';
