@@ -4,8 +4,7 @@
  * backends created with `createJsBackend()` never see each other's scopes, tape or wasm memory.
  */
 
-import { createJsGemm } from './gemm/js-gemm.js';
-import type { GemmTier } from './gemm/tier.js';
+import { createJsGemm, type GemmTier } from '@recur/gemm';
 import { createWasmGemm } from './gemm/wasm-gemm.js';
 import type { KernelSelection, KernelTier } from './kernel.js';
 import { Memory } from './memory.js';

@@ -3,7 +3,7 @@
  *
  * Why: tfjs-cpu 4.22's `BatchMatMul` walks every operand through index strides one multiply-add at a
  * time and runs at ~0.8 GFLOP/s here, so every RNN on tfjs-cpu (ours and tfjs-layers') is bound by
- * it. The same arithmetic in 4×4 register tiles (`@recur/backend-js/gemm`, backend-js's plain tier)
+ * it. The same arithmetic in 4×4 register tiles (`@recur/gemm`, backend-js's plain tier)
  * runs at 3.5–4 GFLOP/s, and 2–2.5 for one row (measured 2026-12-02 on the 2-core machine). It
  * stays plain JavaScript over tfjs-cpu's own typed arrays, like the kernel it replaces: tensors, memory
  * and every other op remain tfjs-cpu's. The epilogue adds a bias and applies the gate activation in
@@ -13,8 +13,8 @@
  * tfjs-layers) is untouched.
  */
 
-import { createJsGemm } from '@recur/backend-js/gemm';
 import type { ProductActivation, ProductFn, TfjsCore, TfTensor } from '@recur/backend-tfjs';
+import { createJsGemm } from '@recur/gemm';
 
 /** The kernel's name in tfjs's registry (backend `cpu`). */
 export const PRODUCT_KERNEL = 'RecurFusedMatMul';

@@ -12,7 +12,7 @@
  */
 
 import type { CellKind, TypedArray } from '@recur/core';
-import type { GemmTier, PackedMatrix } from '../gemm/tier.js';
+import type { GemmTier, PackedMatrix } from '@recur/gemm';
 
 /** Sizes and forward caches of one sequence call. */
 export interface SequenceRun {

@@ -1,10 +1,10 @@
+import { createJsGemm } from '@recur/gemm';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from '../testing/gradcheck.js';
 import { naiveMatMul } from '../testing/naive.js';
 import { rng, uniform } from '../testing/random.js';
 import { detectFlavour, PLAIN_FLAVOUR, RELAXED_FLAVOUR } from '../wasm/module.js';
 import { WasmRuntime } from '../wasm/runtime.js';
-import { createJsGemm } from './js-gemm.js';
 import { createWasmGemm } from './wasm-gemm.js';
 
 // The typed-array face of the SIMD tier: offsets, accumulation, packing, and the float64 fallback.

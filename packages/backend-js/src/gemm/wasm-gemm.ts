@@ -8,9 +8,9 @@
  * even that by keeping their buffers in wasm memory (see `fused/wasm/`).
  */
 
+import type { GemmTier, PackedMatrix } from '@recur/gemm';
 import { NR } from '../wasm/panel-layout.js';
 import type { WasmRuntime } from '../wasm/runtime.js';
-import type { GemmTier, PackedMatrix } from './tier.js';
 
 /** `createWasmGemm`'s packed matrices: the wasm panel layout, held in an ordinary `Float32Array`. */
 interface WasmPacked extends PackedMatrix {

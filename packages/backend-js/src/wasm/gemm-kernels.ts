@@ -13,7 +13,7 @@
  * Why 8 columns × MR rows: V8 lowers wasm SIMD to 16 xmm registers. A tile of MR rows × 8 columns
  * keeps 2·MR accumulators plus two B vectors and one broadcast A value live: MR = 6 fits exactly with
  * `relaxed_madd` (one FMA, no temporary), MR = 5 with mul+add (the product needs a temporary); one
- * more row spills (measured in shared/notes/gemm-ceilings.md: 54 and 45 GFLOP/s).
+ * more row spills (measured in docs/performance.md: 54 and 45 GFLOP/s).
  */
 
 import { F32, FunctionBuilder, I32, Op, V128 } from './assembler.js';

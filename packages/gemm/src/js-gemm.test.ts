@@ -1,8 +1,65 @@
 import { describe, expect, it } from 'vitest';
-import { expectClose } from '../testing/gradcheck.js';
-import { naiveMatMul } from '../testing/naive.js';
-import { rng, uniform } from '../testing/random.js';
 import { createJsGemm } from './js-gemm.js';
+
+// The three helpers below are copies of backend-js's test helpers (`testing/`), kept here so this
+// package's tests depend on nothing but the kernel.
+
+/** A mulberry32 generator returning floats in [0, 1). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` values uniform in [-1, 1). */
+function uniform(random: () => number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = -1 + 2 * random();
+  return out;
+}
+
+/** `C = op(A)·op(B)` with triple loops over logical indices (the oracle). */
+function naiveMatMul(
+  a: ArrayLike<number>,
+  aShape: readonly number[],
+  b: ArrayLike<number>,
+  bShape: readonly number[],
+  transA: boolean,
+  transB: boolean,
+): Float64Array {
+  const m = transA ? aShape[1] : aShape[0];
+  const k = transA ? aShape[0] : aShape[1];
+  const n = transB ? bShape[0] : bShape[1];
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0; p < k; p++) {
+        const av = transA ? a[p * m + i] : a[i * k + p];
+        const bv = transB ? b[j * k + p] : b[p * n + j];
+        sum += av * bv;
+      }
+      out[i * n + j] = sum;
+    }
+  }
+  return out;
+}
+
+/** Element-wise `|a - e| <= rtol·max(|a|, |e|) + atol`. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol = 0): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    const tol = rtol * Math.max(Math.abs(a), Math.abs(e)) + atol;
+    if (!(Math.abs(a - e) <= tol)) expect.fail(`element ${i}: got ${a}, expected ${e} (tolerance ${tol})`);
+  }
+}
 
 const gemm = createJsGemm();
 const random = rng(7);

@@ -3,7 +3,7 @@
  *
  * Every operand is addressed through strides, so the four transpose combinations share one kernel
  * and no transpose is ever copied. A tile keeps 16 partial sums in locals (about what x64's 16
- * registers hold, see shared/notes/gemm-ceilings.md) and loads 4 + 4 values per step of k.
+ * registers hold, see docs/performance.md) and loads 4 + 4 values per step of k.
  * Rows are processed in blocks sized so the block of A stays in cache while it meets every column
  * panel of B. Packing (for weights reused across a whole sequence) makes the 4 columns of a panel
  * contiguous, so the B loads become one sequential stream.
