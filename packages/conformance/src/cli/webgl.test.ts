@@ -7,10 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { chromiumPath, loadWebglRunner } from './browser/webgl.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const hasChromium = existsSync(chromiumPath);
-if (!hasChromium)
-  console.warn(`[recur conformance-cli] webgl tests SKIPPED — no Chromium at ${chromiumPath}`);
+if (!hasChromium) console.warn(`[recur-conformance] webgl tests SKIPPED — no Chromium at ${chromiumPath}`);
 
 describe.skipIf(!hasChromium)('pnpm conformance --backend webgl', () => {
   it('runs given case files in the browser and reports per case, like every backend', () => {
@@ -31,7 +30,7 @@ describe.skipIf(!hasChromium)('pnpm conformance --backend webgl', () => {
       [
         '--import',
         'tsx',
-        'tools/conformance-cli/src/main.ts',
+        'packages/conformance/src/cli/bin.ts',
         '--backend',
         'webgl',
         '--cases',

@@ -1,24 +1,11 @@
 /**
- * The page side of `pnpm conformance --backend webgl`: bundled for the browser at run time
- * (`webgl.ts`), it creates the webgl backend and runs the cases the command line hands it.
+ * The page side of `recur-conformance --backend webgl`: bundled for the browser at run time
+ * (`webgl.ts`; not compiled into `dist`), it creates the webgl backend and runs the cases the command line hands it.
  */
 import { createWebglBackend, type WebglBackend } from '@recur/backend-webgl';
-import { measureTrainStep } from '@recur/bench';
-import type { CaseResult, ConformanceCase, RunCaseOptions } from '@recur/conformance/portable';
-import { runCase } from '@recur/conformance/portable';
-
-/** What `init` reports: the backend is ready, or why this browser cannot run it. */
-export type PageInit =
-  | { readonly ok: true; readonly dtypes: string[]; readonly renderer: string; readonly userAgent: string }
-  | { readonly ok: false; readonly reason: string };
-
-/** The functions the command line calls through `page.evaluate`. */
-export interface ConformancePage {
-  init(): Promise<PageInit>;
-  run(cases: readonly ConformanceCase[], options: RunCaseOptions): CaseResult[];
-  /** Median ms of a W1 LSTM training step on webgl. */
-  timeW1Train(): number;
-}
+import { runCase } from '../../run-case.js';
+import { timeW1Train } from '../timing.js';
+import type { ConformancePage } from './webgl.js';
 
 let backend: WebglBackend | undefined;
 
@@ -45,7 +32,7 @@ const page: ConformancePage = {
   },
   timeW1Train() {
     if (backend === undefined) throw new Error('webgl backend not initialized');
-    return measureTrainStep(backend, { cell: 'lstm', workload: 'W1', reps: 5 }).median;
+    return timeW1Train(backend);
   },
 };
 

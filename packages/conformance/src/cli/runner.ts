@@ -1,9 +1,9 @@
 /** How the command line runs cases on one backend: in this process, or elsewhere (webgl: a browser). */
 
-import { measureTrainStep } from '@recur/bench';
-import type { CaseResult, ConformanceCase, RunCaseOptions } from '@recur/conformance';
-import { runCase } from '@recur/conformance';
 import type { AnyBackend, DType } from '@recur/core';
+import type { ConformanceCase } from '../case-format.js';
+import { type CaseResult, type RunCaseOptions, runCase } from '../run-case.js';
+import { timeW1Train } from './timing.js';
 
 /** Runs parsed cases on one backend and gives one result per case, in order. */
 export interface CaseRunner {
@@ -12,7 +12,7 @@ export interface CaseRunner {
   /** Where it runs, printed before its results (e.g. the browser and GL renderer). */
   readonly detail?: string;
   run(cases: readonly ConformanceCase[], options: RunCaseOptions): Promise<CaseResult[]>;
-  /** Median ms of a W1 LSTM training step (B16 T32 I32 H64), measured as `pnpm bench` does. */
+  /** Median ms of a W1 LSTM training step (B16 T32 I32 H64), measured as `pnpm bench` does (timing.ts). */
   timeW1Train(): Promise<number>;
   /** Releases what the runner holds (a browser). */
   close(): Promise<void>;
@@ -23,7 +23,7 @@ export function inProcessRunner(backend: AnyBackend): CaseRunner {
   return {
     dtypes: backend.dtypes,
     run: async (cases, options) => cases.map((c) => runCase(backend, c, options)),
-    timeW1Train: async () => measureTrainStep(backend, { cell: 'lstm', workload: 'W1', reps: 5 }).median,
+    timeW1Train: async () => timeW1Train(backend),
     close: async () => {},
   };
 }

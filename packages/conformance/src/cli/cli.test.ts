@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const cli = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'tools/conformance-cli/src/main.ts', ...args], {
+  spawnSync(process.execPath, ['--import', 'tsx', 'packages/conformance/src/cli/bin.ts', ...args], {
     cwd: root,
     encoding: 'utf8',
   });

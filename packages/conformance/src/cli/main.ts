@@ -1,16 +1,23 @@
-#!/usr/bin/env node
 /**
- * `pnpm conformance [--cases DIR_OR_FILE ...] [--backend NAME ...] [--json REPORT.json] [--dtype DTYPE]`
- * Runs `recur-case/1` files (the committed PyTorch cases by default) on every requested backend that
- * can run here, prints a table of worst errors, optionally writes a `recur-report/1`, and exits 0
- * only when every result of an available backend passed.
+ * `recur-conformance [--cases DIR_OR_FILE ...] [--backend NAME ...] [--backend-module PATH_OR_PACKAGE ...]
+ * [--json REPORT.json] [--dtype DTYPE] [--no-timing]` (in the repository: `pnpm conformance`).
+ * Runs `recur-case/1` files (the PyTorch cases shipped in this package by default) on every requested
+ * backend that can run here, prints a table of worst errors, optionally writes a `recur-report/1`,
+ * and exits 0 only when every result of an available backend passed (1: a case failed; 2: usage).
  */
 import { writeFileSync } from 'node:fs';
-import type { CaseResult } from '@recur/conformance';
-import { committedCasesDir, committedWeightCasesDir, defaultTolerances, loadCases } from '@recur/conformance';
 import type { DType } from '@recur/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { backendNames, loadBackend } from './backends.js';
+import { committedCasesDir, committedWeightCasesDir, loadCases } from '../load-cases.js';
+import type { CaseResult } from '../run-case.js';
+import { defaultTolerances } from '../tolerances.js';
+import {
+  BackendModuleError,
+  backendNames,
+  type LoadedBackend,
+  loadBackend,
+  loadBackendModule,
+} from './backends.js';
 import { buildReport, renderProblems, renderSummary, renderTable } from './report.js';
 
 function parseBackend(value: string, previous: string[] = []): string[] {
@@ -26,9 +33,23 @@ function parseBackend(value: string, previous: string[] = []): string[] {
   return [...previous, ...names];
 }
 
-async function main(): Promise<number> {
+/**
+ * Runs the command line on `argv` (the arguments after the command) and gives its exit code. A usage
+ * error (unknown backend, bad option, missing cases path, a module that is not a backend) prints one
+ * line and gives 2, as every Recur command line does.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    return await conformance(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+}
+
+async function conformance(argv: readonly string[]): Promise<number> {
   const program = new Command()
-    .name('pnpm conformance')
+    .name('recur-conformance')
     .description('Run recur-case/1 conformance cases on Recur backends')
     .option('--cases <paths...>', 'case files or directories (default: the committed PyTorch cases)')
     .option(
@@ -36,24 +57,26 @@ async function main(): Promise<number> {
       `backends to run, repeatable or comma-separated: ${backendNames.join(', ')} (default: all available)`,
       parseBackend,
     )
+    .option(
+      '--backend-module <module>',
+      'also run the backend a module exports (default export or createBackend: a Backend or a function returning one); a path relative to the current directory, or a package name; repeatable',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json <file>', 'write a recur-report/1 JSON report')
     .option('--no-timing', 'skip the W1 LSTM training-step timing shown beside the errors')
     .option(
       '--dtype <dtype>',
       "compute in this dtype where the backend has it (default: each backend's first, float32)",
     )
-    .showHelpAfterError('(run with --help for usage)');
-  // Usage errors (unknown backend, bad option) exit with code 2, as every Recur command line does.
-  program.exitOverride();
-  try {
-    program.parse(process.argv.filter((a, i) => !(i === 2 && a === '--')));
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    throw error;
-  }
+    .exitOverride();
+  program.parse(
+    argv.filter((a, i) => !(i === 0 && a === '--')),
+    { from: 'user' },
+  );
   const options = program.opts<{
     cases?: string[];
     backend?: string[];
+    backendModule?: string[];
     json?: string;
     dtype?: DType;
     timing: boolean;
@@ -69,12 +92,26 @@ async function main(): Promise<number> {
       return program.error(error instanceof Error ? error.message : String(error), { exitCode: 2 });
     }
   })();
-  const requested = options.backend ?? [...backendNames];
-  const backends = [];
+  // Modules named by the user load first: one that is not a backend is a usage error, before any work.
+  const fromModules: LoadedBackend[] = [];
+  for (const specifier of options.backendModule ?? []) {
+    try {
+      const loaded = await loadBackendModule(specifier);
+      fromModules.push({ ...loaded, name: uniqueName(loaded.name, fromModules, options.backend ?? []) });
+    } catch (error) {
+      if (error instanceof BackendModuleError) return program.error(error.message, { exitCode: 2 });
+      throw error;
+    }
+  }
+  // Without --backend: every built-in, unless modules were named (then only those).
+  const requested = options.backend ?? (fromModules.length > 0 ? [] : [...backendNames]);
+  const backends: LoadedBackend[] = [];
   const results: CaseResult[] = [];
   const timings = new Map<string, number>();
-  for (const name of requested) {
-    const b = await loadBackend(name);
+  const queue: (string | LoadedBackend)[] = [...requested, ...fromModules];
+  for (const item of queue) {
+    const b = typeof item === 'string' ? await loadBackend(item) : item;
+    const name = b.name;
     backends.push(b);
     if (!('runner' in b)) {
       console.log(`backend ${name}: unavailable — ${b.unavailable}`);
@@ -105,7 +142,8 @@ async function main(): Promise<number> {
           message: `${entry.file}: ${entry.error}`,
         });
       } else {
-        results.push(computed[next++]!);
+        // Reported under the name shown (a module's backend may share its `name` with another).
+        results.push({ ...computed[next++]!, backend: name });
       }
     }
   }
@@ -121,10 +159,10 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(2);
-  },
-);
+/** `name`, or `name (2)`, … when a built-in or another module already reports under it. */
+function uniqueName(name: string, taken: readonly LoadedBackend[], builtins: readonly string[]): string {
+  const used = new Set([...builtins, ...taken.map((b) => b.name)]);
+  let unique = name;
+  for (let i = 2; used.has(unique); i++) unique = `${name} (${i})`;
+  return unique;
+}

@@ -1,6 +1,7 @@
 /** The `recur-report/1` document and the terminal table. */
-import type { CaseResult } from '@recur/conformance';
+
 import Table from 'cli-table3';
+import type { CaseResult } from '../run-case.js';
 import type { LoadedBackend } from './backends.js';
 
 /** A `recur-report/1` report (docs/case-format.md). */

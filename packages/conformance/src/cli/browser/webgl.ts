@@ -1,16 +1,36 @@
 /**
- * `webgl` for the command line: the cases run in headless Chromium (Debian's `chromium`, driven by
- * Playwright, which never downloads a browser here). The page is bundled from source with esbuild
- * when the command runs, so a fresh clone needs no build step; one page runs every case.
+ * `webgl` for the command line: the cases run in headless Chromium (see `../../chromium.ts`: which
+ * Chromium, and the optional peers `playwright-core` and `esbuild`). The page (`page.ts`, shipped as
+ * source) is bundled with esbuild when the command runs, with `@recur/backend-webgl` from the
+ * user's project; one page runs every case.
  */
 import { fileURLToPath } from 'node:url';
-import { openScriptPage } from '@recur/bench/browser';
-import type { CaseResult, ConformanceCase } from '@recur/conformance';
 import type { DType } from '@recur/core';
+import type { ConformanceCase } from '../../case-format.js';
+import { openScriptPage } from '../../chromium.js';
+import type { CaseResult, RunCaseOptions } from '../../run-case.js';
 import type { CaseRunner } from '../runner.js';
-import type { ConformancePage } from './page.js';
 
-export { chromiumPath } from '@recur/bench/browser';
+export { chromiumPath } from '../../chromium.js';
+
+/** What `init` reports: the backend is ready, or why this browser cannot run it. */
+export type PageInit =
+  | { readonly ok: true; readonly dtypes: string[]; readonly renderer: string; readonly userAgent: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** The functions the command line calls through `page.evaluate` (`page.ts`). */
+export interface ConformancePage {
+  init(): Promise<PageInit>;
+  run(cases: readonly ConformanceCase[], options: RunCaseOptions): CaseResult[];
+  /** Median ms of a W1 LSTM training step on webgl. */
+  timeW1Train(): number;
+}
+
+/**
+ * The page's source: `src/cli/browser/page.ts` from here and from `dist/cli/browser/` alike (the
+ * package ships `src`), so the build never needs `@recur/backend-webgl`, an optional peer.
+ */
+const pageEntry = fileURLToPath(new URL('../../../src/cli/browser/page.ts', import.meta.url));
 
 /** Cases per `page.evaluate`, so that a crash loses little and the event loop breathes. */
 const BATCH = 12;
@@ -19,7 +39,7 @@ const BATCH = 12;
 export async function loadWebglRunner(
   extraArgs: readonly string[] = [],
 ): Promise<CaseRunner | { unavailable: string }> {
-  const opened = await openScriptPage(fileURLToPath(new URL('./page.ts', import.meta.url)), extraArgs);
+  const opened = await openScriptPage(pageEntry, extraArgs);
   if ('unavailable' in opened) return opened;
   const { page, version } = opened;
   try {
