@@ -51,7 +51,7 @@ export class JsTensor {
     return data;
   }
 
-  /** Whether {@link JsTensor.release} has run. */
+  /** Whether `release()` has run. */
   get disposed(): boolean {
     return this.#data === null;
   }

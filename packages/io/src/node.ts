@@ -39,4 +39,4 @@ export function writeWeightFile(
   writeFileSync(path, codec.write(tensors, { metadata: options.metadata ?? {}, dtype: options.dtype }));
 }
 
-export { codecForPath, knownFormats } from './formats.js';
+export { codecForPath, type FormatCodec, knownFormats } from './formats.js';

@@ -28,16 +28,34 @@ export interface SequencePrimitives {
 }
 
 /** Argument names in the order they enter the node (and its gradient list). */
-const ARG_NAMES = ['input', 'h0', 'c0', 'weightIh', 'weightHh', 'biasIh', 'biasHh', 'weightHr'] as const;
+const ARG_NAMES: readonly SequenceArgName[] = [
+  'input',
+  'h0',
+  'c0',
+  'weightIh',
+  'weightHh',
+  'biasIh',
+  'biasHh',
+  'weightHr',
+];
 
-/** A differentiable argument of a sequence kernel. */
-export type SequenceArgName = (typeof ARG_NAMES)[number];
+/** A differentiable argument of a sequence kernel (spelled out so the public type names its members). */
+export type SequenceArgName =
+  | 'input'
+  | 'h0'
+  | 'c0'
+  | 'weightIh'
+  | 'weightHh'
+  | 'biasIh'
+  | 'biasHh'
+  | 'weightHr';
 
 /** Gradients of a sequence node, by argument (one for every argument given). */
 export type SequenceGrads = Partial<Record<SequenceArgName, TfTensor>>;
 
 /** One direction of one layer, checked and planned by the driver, for a {@link SequenceKernel}. */
 export interface SequencePlan {
+  /** The tfjs namespace of the adapter's engine; every op of the kernel goes through it. */
   readonly tf: TfjsCore;
   /** The adapter's raw matmul (its transpose policy, or the engine's own product). */
   readonly mm: MatMulFn;
@@ -47,7 +65,9 @@ export interface SequencePlan {
    * read in place. Absent: tfjs's `matMul` and `fused.matMul`.
    */
   readonly product?: ProductFn;
+  /** The checked arguments, as the frontend passed them (`input [T, N, I]`, weights in PyTorch's layout). */
   readonly args: SequenceArgs<TfTensor>;
+  /** Which steps run, in which order, and which need a padding mask (from `args.lengths`, `args.reverse`). */
   readonly schedule: Schedule;
   /** Whether a gradient tape records: only then must the kernel return `save` and `grad`. */
   readonly recording: boolean;
@@ -65,13 +85,16 @@ export interface SequencePlan {
  * flat; `grad` maps `d value` (same layout) to the gradient of every argument given.
  */
 export interface SequenceNode {
+  /** The packed forward result, a flat vector in the layout above. */
   readonly value: TfTensor;
+  /** Tensors the backward needs, handed to tfjs's `customGrad` save (only when the plan is `recording`). */
   readonly save?: readonly TfTensor[];
+  /** BPTT: from `dy` (layout of `value`) and the saved tensors, the gradient of every wanted argument. */
   readonly grad?: (dy: TfTensor, saved: readonly TfTensor[]) => SequenceGrads;
 }
 
 /**
- * The forward (and BPTT) of one fused sequence node. The driver ({@link createSequence}) owns
+ * The forward (and BPTT) of one fused sequence node. The driver (`createSequence`, internal to the adapter) owns
  * argument checks, the schedule, the `customGrad` node and unpacking its value; an engine may bring
  * its own kernel (webgl: one shader program per step) through the adapter's `sequenceKernel` option.
  * The default is {@link tfjsOpsSequenceKernel}, written with tfjs ops for every engine.
