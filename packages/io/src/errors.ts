@@ -1,7 +1,7 @@
 /** The one error type of every weight-file reader and writer. */
 
 /** Formats Recur reads and writes. */
-export type WeightFormat = 'safetensors' | 'torch' | 'onnx' | 'tfjs-layers';
+export type WeightFormat = 'safetensors' | 'torch' | 'onnx' | 'tfjs-layers' | 'keras';
 
 /**
  * A weight file could not be read (malformed, truncated, unsupported or unsafe content) or written.

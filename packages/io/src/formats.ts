@@ -3,6 +3,7 @@
  * the Node helpers and the `recur` command line.
  */
 import type { WeightFormat } from './errors.js';
+import { readKeras } from './keras/keras3.js';
 import { readTfjsLayersFiles } from './keras/read.js';
 import { readOnnx } from './onnx/read.js';
 import { writeOnnxTensors } from './onnx/write.js';
@@ -62,6 +63,15 @@ const codecs: readonly FormatCodec[] = [
     readWithNeighbours: readTfjsLayersFiles,
     writeRefusal:
       'Recur reads tfjs-layers models but does not write them; write .safetensors, or .onnx, which tfjs and Keras can import',
+  },
+  {
+    // Keras 3 `.keras` archives and legacy `.h5` models (a weights-only `.weights.h5` is refused, naming
+    // readKerasWeights, which takes the config beside it).
+    format: 'keras',
+    extensions: ['.keras', '.h5', '.hdf5'],
+    read: readKeras,
+    writeRefusal:
+      'Recur reads Keras models but does not write them; write .safetensors, or .onnx, which Keras can import',
   },
 ];
 

@@ -8,6 +8,7 @@ import { readWeightFile } from '../node.js';
 import { run } from './run.js';
 
 const weights = fileURLToPath(new URL('../../../../fixtures/weights/', import.meta.url));
+const keras3 = fileURLToPath(new URL('../../../../fixtures/keras3/', import.meta.url));
 
 function recur(...argv: string[]): { code: number; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -35,6 +36,33 @@ describe('recur inspect', () => {
 
 describe('recur convert', () => {
   const dir = mkdtempSync(join(tmpdir(), 'recur-cli-'));
+
+  it('reads a Keras 3 .keras file: inspect shows the module, convert writes safetensors with it', () => {
+    const file = `${keras3}lstm-l2-bi-i3h2-seq.keras`;
+    const shown = recur('inspect', file);
+    expect(shown.code).toBe(0);
+    expect(shown.out[0]).toMatch(/lstm-l2-bi-i3h2-seq\.keras: keras, 16 tensors, \d+ values$/);
+    expect(shown.out).toContain('  weight_ih_l1_reverse  float32   [8, 4]');
+    expect(shown.out.at(-1)).toMatch(
+      /^module: LSTM \{"inputSize":3,"hiddenSize":2,"numLayers":2,.*"bidirectional":true/,
+    );
+    const out = join(dir, 'keras.safetensors');
+    expect(recur('convert', file, out)).toMatchObject({ code: 0, err: [] });
+    const written = readWeightFile(out);
+    const read = readWeightFile(file);
+    expect(written.metadata['recur.module']).toBe('LSTM');
+    expect(written.metadata['keras.version']).toBe('3.15.1');
+    for (const [name, t] of Object.entries(read.tensors))
+      expect(Array.from(written.tensors[name]!.data)).toEqual(Array.from(t.data));
+    const refused = recur('inspect', `${keras3}lstm-hard-sigmoid-i3h4.keras`);
+    expect(refused.code).toBe(2);
+    expect(refused.err.join('\n')).toMatch(
+      /keras: layer 1 \(LSTM "lstm_\d+"\): recurrent_activation = "hard_sigmoid" is refused/,
+    );
+    expect(recur('convert', file, join(dir, 'x.keras')).err.join('\n')).toMatch(
+      /Recur reads Keras models but does not write them/,
+    );
+  });
 
   it('writes the file with the module kind and options, the user filling what shapes cannot say', () => {
     const out = join(dir, 'rnn.safetensors');

@@ -279,3 +279,30 @@ export function readRecurrentLayer(layer: TopologyLayer): RecurrentLayer {
     declaredInputSize: declaredFeatures(config, where) ?? forward.declaredInputSize,
   };
 }
+
+/** A Dropout layer of the stack, checked. */
+export interface DropoutLayer {
+  readonly name: string;
+  readonly rate: number;
+  /** Whether `noise_shape` is set (one mask shared along some axes, e.g. every time step). */
+  readonly noiseShape: boolean;
+}
+
+/** Reads a `Dropout` layer (identity at inference; see read.ts for what becomes of it). */
+export function readDropout(layer: TopologyLayer): DropoutLayer {
+  const { config, where } = layer;
+  const known = ['name', 'trainable', 'dtype', 'rate', 'noise_shape', 'seed'];
+  for (const key of Object.keys(config)) {
+    if (!known.includes(key))
+      fail(
+        `${where}: ${key} = ${show(config[key])} is not a Dropout setting Recur knows (known: ${known.join(', ')})`,
+      );
+  }
+  const rate = number(config.rate, `${where}: rate`);
+  if (rate < 0 || rate >= 1) fail(`${where}: rate = ${rate} is not in [0, 1)`);
+  return {
+    name: string(config.name, `${where}: name`),
+    rate,
+    noiseShape: config.noise_shape !== undefined && config.noise_shape !== null,
+  };
+}

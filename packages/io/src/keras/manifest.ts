@@ -106,7 +106,7 @@ export function readWeightSpecs(specs: readonly unknown[], where: string, dataLe
 }
 
 /** Refuses a weight Recur would use that is not float32 (quantized or plain). */
-export function expectFloat32(spec: WeightSpec, where: string): void {
+export function expectFloat32(spec: Pick<WeightSpec, 'name' | 'dtype'>, where: string): void {
   if (spec.dtype !== 'float32')
     fail(`${where}: "${spec.name}" is stored as ${show(spec.dtype)}; Recur reads float32 weights`);
 }

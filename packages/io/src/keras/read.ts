@@ -9,10 +9,12 @@ import type { WeightFile, WeightTensor } from '../tensor-entry.js';
 import { kerasGateCount, kernelToTorch, reorderBias } from './gates.js';
 import { array, fail, type JsonObject, object, parseJson, show, string } from './json.js';
 import {
+  type DropoutLayer,
   declaredFeatures,
   isRecurrent,
   kerasKinds,
   type RecurrentLayer,
+  readDropout,
   readRecurrentLayer,
 } from './layers.js';
 import {
@@ -23,7 +25,7 @@ import {
   readWeightSpecs,
   type WeightSpec,
 } from './manifest.js';
-import { readTopology, type TopologyLayer } from './topology.js';
+import { readTopology, type Topology, type TopologyLayer } from './topology.js';
 
 /** Weight data as tfjs gives it: one buffer, or the shards in `weightsManifest` order. */
 export type TfjsWeightData = Uint8Array | ArrayBuffer | readonly (Uint8Array | ArrayBuffer)[];
@@ -71,9 +73,50 @@ export function readTfjsLayers(
       fail('no weight data was given, and the model JSON holds none (weightData)'),
   );
   const topology = readTopology(root.modelTopology);
+  let specs: WeightSpec[] = [];
+  const read = readKerasModel(topology, () => {
+    specs = readWeightSpecs(specList.specs, specList.where, data.length);
+    return specs.map((spec) => ({ ...spec, decode: () => decodeWeight(spec, data) }));
+  });
+  const metadata = read.metadata;
+  for (const key of ['generatedBy', 'convertedBy'] as const) {
+    if (typeof root[key] === 'string') metadata[`tfjs.${key}`] = root[key] as string;
+  }
+  const quantized = specs.filter((s) => s.encoding !== 'float32' && s.group !== 'optimizer');
+  if (quantized.length > 0)
+    metadata['tfjs.quantization'] = JSON.stringify(
+      Object.fromEntries(quantized.map((s) => [s.name, s.encoding])),
+    );
+  return read;
+}
+
+/**
+ * One stored weight of a Keras layer, named as tfjs names it (`lstm/lstm_cell/kernel`,
+ * `bidirectional/forward_lstm/lstm_cell/bias`): its declared shape and dtype, checked before
+ * `decode()` reads the values.
+ */
+export interface NamedWeight {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** `float32` for the weights Recur reads; anything else is refused, naming it. */
+  readonly dtype: string;
+  /** `"optimizer"` for optimizer state, which is skipped. */
+  readonly group?: string;
+  decode(): DecodedWeight;
+}
+
+/**
+ * The recurrent stack a Keras topology describes (tfjs-layers' `modelTopology`, Keras 3's
+ * `config.json`, a legacy `.h5` file's `model_config`), with its weights, as a PyTorch-named state
+ * dict, the Recur module and the `keras.*` metadata: what every Keras reader shares. `weights()` is
+ * called once the layers have been checked.
+ */
+export function readKerasModel(
+  topology: Topology,
+  weights: () => readonly NamedWeight[],
+): WeightFile & { module: InferredModule } {
   const stack = readStack(topology.layers);
-  const specs = readWeightSpecs(specList.specs, specList.where, data.length);
-  const { tensors, inputSize } = stackTensors(stack, specs, data);
+  const { tensors, inputSize } = stackTensors(stack, weights());
 
   const first = stack.layers[0]!;
   const last = stack.layers[stack.layers.length - 1]!;
@@ -84,7 +127,7 @@ export function readTfjsLayers(
     numLayers: stack.layers.length,
     bias: stack.layers.some((l) => l.useBias),
     batchFirst: !first.timeMajor,
-    dropout: 0,
+    dropout: stack.dropout.rate,
     bidirectional: first.bidirectional,
   };
   if (kind === 'RNN') options.nonlinearity = first.nonlinearity;
@@ -96,17 +139,10 @@ export function readTfjsLayers(
     'keras.output': last.returnSequences ? 'sequence' : 'final-state',
     'keras.layers': JSON.stringify(stack.layers.map((l) => l.name)),
   };
+  if (stack.dropout.note !== undefined) metadata['keras.dropout'] = stack.dropout.note;
   if (last.returnState) metadata['keras.return_state'] = 'true';
   if (topology.kerasVersion !== undefined) metadata['keras.version'] = topology.kerasVersion;
   if (topology.backend !== undefined) metadata['keras.backend'] = topology.backend;
-  for (const key of ['generatedBy', 'convertedBy'] as const) {
-    if (typeof root[key] === 'string') metadata[`tfjs.${key}`] = root[key] as string;
-  }
-  const quantized = specs.filter((s) => s.encoding !== 'float32' && s.group !== 'optimizer');
-  if (quantized.length > 0)
-    metadata['tfjs.quantization'] = JSON.stringify(
-      Object.fromEntries(quantized.map((s) => [s.name, s.encoding])),
-    );
   return { tensors, metadata, module: { module: kind, options, source: 'shapes', unknown: [] } };
 }
 
@@ -179,6 +215,8 @@ interface Stack {
   readonly layers: readonly RecurrentLayer[];
   /** Layer 0's declared feature size (InputLayer or the layer's own input shape), if any. */
   readonly declaredInputSize?: number;
+  /** PyTorch's `dropout` for the stack's Dropout layers, and what became of them (absent: none). */
+  readonly dropout: { readonly rate: number; readonly note?: string };
 }
 
 /** The recurrent layers after an optional InputLayer, checked to form one PyTorch module. */
@@ -194,14 +232,29 @@ function readStack(topologyLayers: readonly TopologyLayer[]): Stack {
     declared = declaredFeatures(input.config, input.where);
     rest = rest.slice(1);
   }
-  const foreign = rest.find((l) => !isRecurrent(l));
+  const foreign = rest.find((l) => !isRecurrent(l) && l.className !== 'Dropout');
   if (foreign !== undefined) {
     fail(
       `${foreign.where} is a ${foreign.className} layer: Recur reads models that are exactly one recurrent stack (an optional InputLayer, then LSTM, GRU or SimpleRNN layers, possibly Bidirectional); save the recurrent part as a model of its own and run the ${foreign.className} after it`,
     );
   }
-  if (rest.length === 0) fail('the model has no LSTM, GRU or SimpleRNN layer');
-  const layers = rest.map(readRecurrentLayer);
+  const dropouts: (DropoutLayer & { gap: number })[] = [];
+  const recurrent: TopologyLayer[] = [];
+  for (const l of rest) {
+    if (l.className === 'Dropout') dropouts.push({ ...readDropout(l), gap: recurrent.length });
+    else recurrent.push(l);
+  }
+  if (recurrent.length === 0) fail('the model has no LSTM, GRU or SimpleRNN layer');
+  const layers = recurrent.map(readRecurrentLayer);
+  const named = new Map<string, string>();
+  for (const layer of layers) {
+    const other = named.get(layer.name);
+    if (other !== undefined)
+      fail(
+        `${layer.where} and ${other} are both named ${show(layer.name)}: their weights could not be told apart`,
+      );
+    named.set(layer.name, layer.where);
+  }
   const first = layers[0]!;
   for (const [k, layer] of layers.entries()) {
     const same = <K extends keyof RecurrentLayer>(key: K, what: string) => {
@@ -240,14 +293,55 @@ function readStack(topologyLayers: readonly TopologyLayer[]): Stack {
       );
     }
   }
-  return { layers, declaredInputSize: declared ?? first.declaredInputSize };
+  return {
+    layers,
+    declaredInputSize: declared ?? first.declaredInputSize,
+    dropout: stackDropout(dropouts, layers.length),
+  };
+}
+
+/**
+ * Keras' Dropout returns its input unchanged at inference, so the module computes the model's output
+ * without it, exactly. When there is one Dropout in every gap between recurrent layers, all of one rate
+ * and without `noise_shape`, it is also PyTorch's `dropout = rate` in training (both drop each element
+ * of a layer's output independently, scaled by 1 / (1 − rate)); otherwise (before the first or after the
+ * last layer, rates that differ, a missing gap, a noise shape) PyTorch has nothing that drops there, so
+ * they are left out (`dropout = 0`) and `keras.dropout` says so.
+ */
+function stackDropout(
+  dropouts: readonly (DropoutLayer & { gap: number })[],
+  count: number,
+): Stack['dropout'] {
+  if (dropouts.length === 0) return { rate: 0 };
+  const names = dropouts.map((d) => show(d.name)).join(', ');
+  const rate = dropouts[0]!.rate;
+  const why =
+    count === 1
+      ? 'a one-layer module has no gap between layers'
+      : dropouts.some((d) => d.gap === 0 || d.gap === count)
+        ? 'a Dropout before the first or after the last recurrent layer'
+        : dropouts.length !== count - 1 || new Set(dropouts.map((d) => d.gap)).size !== count - 1
+          ? 'PyTorch drops between every pair of layers, once'
+          : dropouts.some((d) => d.rate !== rate)
+            ? 'the rates differ'
+            : dropouts.some((d) => d.noiseShape)
+              ? 'a noise_shape shares the mask across steps'
+              : undefined;
+  if (why === undefined)
+    return {
+      rate,
+      note: `Dropout layers ${names} between the recurrent layers are PyTorch's dropout = ${rate}: identity at inference, the same random drop in training`,
+    };
+  return {
+    rate: 0,
+    note: `Dropout layers ${names} are identity at inference and were left out; PyTorch's dropout option cannot express them (${why}), so training this module drops nothing there`,
+  };
 }
 
 /** The weights of every layer, by PyTorch name. */
 function stackTensors(
   stack: Stack,
-  specs: readonly WeightSpec[],
-  data: Uint8Array,
+  specs: readonly NamedWeight[],
 ): { tensors: Record<string, WeightTensor>; inputSize: number } {
   const claimed = new Set<string>();
   const layerSpecs = stack.layers.map((layer) => {
@@ -296,8 +390,8 @@ function stackTensors(
     const rows = k === 0 ? inputSize : D * H;
     for (const [d, s] of layerSpecs[k]!.entries()) {
       const suffix = `_l${k}${d === 1 ? '_reverse' : ''}`;
-      const kernel = decodeWeight(s.kernel, data);
-      const recurrent = decodeWeight(s.recurrent, data);
+      const kernel = s.kernel.decode();
+      const recurrent = s.recurrent.decode();
       tensors[`weight_ih${suffix}`] = torchTensor(
         kernelToTorch(layer.kind, kernel.data, rows, H),
         [G * H, rows],
@@ -310,7 +404,7 @@ function stackTensors(
       );
       if (!bias) continue;
       // A layer without bias (use_bias = false beside layers with one) adds zeros: exactly PyTorch's.
-      const b = s.bias === undefined ? undefined : decodeWeight(s.bias, data);
+      const b = s.bias === undefined ? undefined : s.bias.decode();
       const zeros = { shape: [G * H], data: new Float32Array(G * H), stored: kernel.stored } as DecodedWeight;
       const [ih, hh] =
         b === undefined
@@ -329,7 +423,7 @@ function torchTensor(data: Float32Array, shape: number[], from: DecodedWeight): 
   return { data, shape, stored: from.stored };
 }
 
-function expectShape(spec: WeightSpec, expected: readonly number[], where: string, what: string): void {
+function expectShape(spec: NamedWeight, expected: readonly number[], where: string, what: string): void {
   expectFloat32(spec, where);
   if (spec.shape.length !== expected.length || spec.shape.some((d, i) => d !== expected[i])) {
     fail(
@@ -342,9 +436,9 @@ const isWeightRole = (leaf: string): leaf is 'kernel' | 'recurrent_kernel' | 'bi
   leaf === 'kernel' || leaf === 'recurrent_kernel' || leaf === 'bias';
 
 interface DirectionSpecs {
-  readonly kernel: WeightSpec;
-  readonly recurrent: WeightSpec;
-  readonly bias?: WeightSpec;
+  readonly kernel: NamedWeight;
+  readonly recurrent: NamedWeight;
+  readonly bias?: NamedWeight;
 }
 
 /**
@@ -352,11 +446,11 @@ interface DirectionSpecs {
  * the cell's scope `name/lstm_cell/kernel` (tf.keras ≥ 2.2); inside Bidirectional
  * `name/forward_…/[cell/]kernel` and `name/backward_…/[cell/]kernel`.
  */
-function directionSpecs(layer: RecurrentLayer, specs: readonly WeightSpec[]): DirectionSpecs[] {
+function directionSpecs(layer: RecurrentLayer, specs: readonly NamedWeight[]): DirectionSpecs[] {
   const mine = specs.filter((s) => s.group !== 'optimizer' && s.name.startsWith(`${layer.name}/`));
   const parts = layer.bidirectional ? (['forward', 'backward'] as const) : ([undefined] as const);
   return parts.map((part) => {
-    const found: Partial<Record<'kernel' | 'recurrent_kernel' | 'bias', WeightSpec>> = {};
+    const found: Partial<Record<'kernel' | 'recurrent_kernel' | 'bias', NamedWeight>> = {};
     const label = part === undefined ? '' : ` (${part} direction)`;
     for (const s of mine) {
       const segments = s.name.split('/').slice(1);

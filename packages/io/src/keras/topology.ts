@@ -24,14 +24,17 @@ export interface Topology {
   readonly backend?: string;
 }
 
-/** Reads `modelTopology` (the whole topology object: `{class_name, config, …}` or `{model_config, …}`). */
-export function readTopology(topology: unknown): Topology {
-  let model = object(topology, 'modelTopology');
+/**
+ * Reads `modelTopology` (the whole topology object: `{class_name, config, …}` or `{model_config, …}`),
+ * or Keras 3's `config.json`, or a legacy `.h5` file's `model_config`; `label` names it in messages.
+ */
+export function readTopology(topology: unknown, label = 'modelTopology'): Topology {
+  let model = object(topology, label);
   const kerasVersion = typeof model.keras_version === 'string' ? model.keras_version : undefined;
   const backend = typeof model.backend === 'string' ? model.backend : undefined;
   // The tensorflowjs converter nests the model under `model_config` (beside `training_config`).
-  if (model.model_config !== undefined) model = object(model.model_config, 'modelTopology.model_config');
-  const where = model === topology ? 'modelTopology' : 'modelTopology.model_config';
+  if (model.model_config !== undefined) model = object(model.model_config, `${label}.model_config`);
+  const where = model === topology ? label : `${label}.model_config`;
   const modelClass = string(model.class_name, `${where}.class_name`);
   let entries: { raw: JsonObject; at: string }[];
   if (modelClass === 'Sequential') {
@@ -107,8 +110,20 @@ function functionalChain(config: JsonObject, where: string): { raw: JsonObject; 
   return order.map((name) => byName.get(name)!);
 }
 
-/** The single `[name, 0, 0]` of `input_layers` / `output_layers`. */
+/**
+ * Whether a call's keyword arguments leave the layer computing what it computes at inference: none,
+ * or only null ones, or `training: false` (Keras 3 records the default of Dropout's `training`);
+ * `training: true` would drop at inference too.
+ */
+function inferenceCall(kwargs: JsonObject): boolean {
+  return Object.entries(kwargs).every(
+    ([key, value]) => value === null || (key === 'training' && value === false),
+  );
+}
+
+/** The single `[name, 0, 0]` of `input_layers` / `output_layers` (Keras 3 writes one as `[name, 0, 0]` itself). */
 function endpointName(list: readonly unknown[], where: string, what: string): string {
+  if (typeof list[0] === 'string') return list[0];
   if (list.length !== 1) fail(`${where} lists ${list.length} ${what}s; a Recur module has one ${what}`);
   const entry = array(list[0], `${where}[0]`);
   return string(entry[0], `${where}[0][0]`);
@@ -131,7 +146,7 @@ function inboundLayer(nodes: unknown, where: string): string | undefined {
       );
     const inbound = array(node[0], `${where}.inbound_nodes[0][0]`);
     const kwargs = inbound[3];
-    if (isObject(kwargs) && Object.keys(kwargs).length > 0)
+    if (isObject(kwargs) && !inferenceCall(kwargs))
       fail(
         `${where} is called with ${Object.keys(kwargs).join(', ')} (${show(kwargs)}); Recur reads layers called on their input alone`,
       );
@@ -142,7 +157,7 @@ function inboundLayer(nodes: unknown, where: string): string | undefined {
   if (args.length !== 1)
     fail(`${where} is called with ${args.length} arguments; Recur reads layers called on their input alone`);
   const kwargs = call.kwargs === undefined ? {} : object(call.kwargs, `${where}.inbound_nodes[0].kwargs`);
-  if (Object.values(kwargs).some((v) => v !== null))
+  if (!inferenceCall(kwargs))
     fail(`${where} is called with ${show(call.kwargs)}; Recur reads layers called on their input alone`);
   const tensor = object(args[0], `${where}.inbound_nodes[0].args[0]`);
   const history = array(

@@ -9,7 +9,8 @@ import type { WeightFile } from '../../tensor-entry.js';
 
 /** Runs the module `read` describes on `input` and returns what the Keras model would. */
 export function recurPredict(read: WeightFile & { module: InferredModule }, input: TensorData): TensorData {
-  const module = buildModule(read.module.module as Kind, read.module.options, read.tensors);
+  // Inference, as model.predict: a mapped Keras Dropout (options.dropout) drops nothing in eval mode.
+  const module = buildModule(read.module.module as Kind, read.module.options, read.tensors).eval();
   const { output, hn } = runModule(module, input);
   if (read.metadata['keras.output'] === 'sequence') return output;
   // h_n is [D·L, N, H]: the last layer's rows, each [N, H], side by side per batch row.

@@ -1,0 +1,160 @@
+/**
+ * HDF5 files (Keras' `model.weights.h5` inside a `.keras` zip, and legacy `.h5` models) through
+ * jsfive 0.4: a pure-JavaScript reader (NIST, the authors of h5wasm; a port of pyfive), synchronous from
+ * an ArrayBuffer, the same code in Node, browsers and workers, ~190 KB plus pako. h5wasm (the HDF5 C
+ * library in WebAssembly, 15 MB unpacked) would need `await ready` and an in-memory file system: an
+ * async read path through every caller, for files whose layout Keras fixes (groups, small contiguous
+ * float32 datasets, string attributes).
+ *
+ * jsfive trusts the file, so Recur bounds what it asks of it: the signature is checked first, groups
+ * are walked at most {@link MAX_DEPTH} deep and {@link MAX_OBJECTS} objects in all (hard links can make
+ * cycles), a dataset's declared shape and dtype are checked (by the caller, against the layer configs)
+ * before its values are read, and no dataset may declare more float32 values than the file has bytes
+ * for. Whatever jsfive throws becomes a {@link WeightFileError} naming the file part and the object.
+ */
+import { MAX_TENSOR_ELEMENTS } from '@recur/core';
+import { File, type Group, Dataset as JsfiveDataset } from 'jsfive';
+import { WeightFileError } from '../errors.js';
+import { fail, show } from './json.js';
+import type { DecodedWeight } from './manifest.js';
+
+/** How deep groups are walked (Keras nests weights 5 deep: layers/bidirectional/forward_layer/cell/vars). */
+export const MAX_DEPTH = 12;
+/** How many groups and datasets a walk visits at most. */
+export const MAX_OBJECTS = 10_000;
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** True when `bytes` begin with the HDF5 signature (`\x89HDF\r\n\x1a\n`, at offset 0 as h5py writes it). */
+export function isHdf5(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+/** Runs a jsfive call; its failure is a WeightFileError naming `part` and `what`. */
+export function guard<T>(part: string, what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof WeightFileError) throw error;
+    const message = error instanceof Error ? error.message : typeof error === 'string' ? error : show(error);
+    return fail(`${part}: ${what} cannot be read (${message || 'corrupt HDF5 structure'})`);
+  }
+}
+
+/** An open HDF5 file: `part` names it in messages (`model.weights.h5`). */
+export interface Hdf5File {
+  readonly part: string;
+  readonly root: Group;
+  readonly byteLength: number;
+}
+
+/** Opens `bytes` as HDF5 (signature first), failing with `part` named. */
+export function openHdf5(bytes: Uint8Array, part: string): Hdf5File {
+  if (!isHdf5(bytes))
+    fail(`${part} is not an HDF5 file (it does not begin with the HDF5 signature \\x89HDF\\r\\n\\x1a\\n)`);
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const root = guard(part, 'the superblock and root group', () => new File(buffer, part));
+  return { part, root, byteLength: bytes.length };
+}
+
+/** A dataset found by a walk: its path from the walk's start and its declared shape and dtype. */
+export interface Hdf5Dataset {
+  /** Path from the group walked (`cell/vars/0`). */
+  readonly path: string;
+  readonly shape: readonly number[];
+  /** `float32`, `float64`, … for IEEE floats; the HDF5 type described otherwise. */
+  readonly dtype: string;
+  /** Reads the values (float32 only: call after checking `dtype` and `shape`). */
+  decode(): DecodedWeight;
+}
+
+/** The child `name` of `group`, a group or a dataset. */
+export function child(file: Hdf5File, group: Group, name: string): Group | JsfiveDataset {
+  return guard(file.part, `${show(`${group.name}/${name}`.replace(/^\/+/, '/'))}`, () => group.get(name));
+}
+
+/** The names in `group`. */
+export function keys(file: Hdf5File, group: Group): string[] {
+  const list = guard(file.part, `the members of group ${show(group.name)}`, () => group.keys);
+  if (!Array.isArray(list) || list.some((k) => typeof k !== 'string'))
+    fail(`${file.part}: group ${show(group.name)} lists members that are not names`);
+  return list;
+}
+
+/** The attribute `name` of `node`, or undefined. */
+export function attribute(file: Hdf5File, node: Group | JsfiveDataset, name: string): unknown {
+  const attrs = guard(file.part, `the attributes of ${show(node.name)}`, () => node.attrs);
+  return typeof attrs === 'object' && attrs !== null && Object.hasOwn(attrs, name) ? attrs[name] : undefined;
+}
+
+/** Whether `node` is a dataset (else a group). */
+export function isDataset(node: unknown): node is JsfiveDataset {
+  return node instanceof JsfiveDataset;
+}
+
+/** Every dataset under `group` (depth-first, names sorted), bounded in depth and count. */
+export function datasets(file: Hdf5File, group: Group): Hdf5Dataset[] {
+  const out: Hdf5Dataset[] = [];
+  let visited = 0;
+  const walk = (g: Group, prefix: string, depth: number): void => {
+    for (const name of keys(file, g).sort()) {
+      if (++visited > MAX_OBJECTS)
+        fail(`${file.part}: more than ${MAX_OBJECTS} groups and datasets under ${show(group.name)}`);
+      const node = child(file, g, name);
+      const path = prefix === '' ? name : `${prefix}/${name}`;
+      if (isDataset(node)) out.push(dataset(file, node, path));
+      else if (depth >= MAX_DEPTH)
+        fail(`${file.part}: groups nest deeper than ${MAX_DEPTH} at ${show(path)} (Keras nests 5 deep)`);
+      else walk(node, path, depth + 1);
+    }
+  };
+  walk(group, '', 1);
+  return out;
+}
+
+const floatTypes: Record<string, string> = {
+  '<f2': 'float16',
+  '<f4': 'float32',
+  '>f4': 'float32',
+  '<f8': 'float64',
+  '>f8': 'float64',
+};
+
+/** A dataset's declared shape and dtype, checked; its values read only by `decode()`. */
+export function dataset(file: Hdf5File, node: JsfiveDataset, path: string): Hdf5Dataset {
+  const where = `${file.part}: dataset ${show(node.name)}`;
+  const rawShape = guard(file.part, `the shape of dataset ${show(node.name)}`, () => node.shape);
+  if (!Array.isArray(rawShape) || rawShape.length > 8)
+    fail(`${where} has shape ${show(rawShape)}; expected a list of at most 8 dimensions`);
+  const shape = (rawShape as unknown[]).map((d) => {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d > MAX_TENSOR_ELEMENTS)
+      fail(`${where} has dimension ${show(d)}; expected an integer in [0, ${MAX_TENSOR_ELEMENTS}]`);
+    return d as number;
+  });
+  const rawType = guard(file.part, `the dtype of dataset ${show(node.name)}`, () => node.dtype);
+  const dtype = typeof rawType === 'string' ? (floatTypes[rawType] ?? rawType) : show(rawType);
+  return {
+    path,
+    shape,
+    dtype,
+    decode() {
+      const size = shape.reduce((n, d) => n * d, 1);
+      if (dtype !== 'float32') fail(`${where} is ${show(dtype)}; Recur reads float32 weights`);
+      if (size * 4 > file.byteLength)
+        fail(`${where} declares ${size} float32 values, more than the ${file.byteLength}-byte file holds`);
+      const values = guard(file.part, `the values of dataset ${show(node.name)}`, () => node.value);
+      if (
+        !(Array.isArray(values) || values instanceof Float32Array || values instanceof Float64Array) ||
+        values.length !== size
+      )
+        fail(`${where} holds ${show(values)}, not the ${size} values its shape [${shape.join(', ')}] says`);
+      const data = new Float32Array(size);
+      for (let i = 0; i < size; i++) {
+        const v = (values as ArrayLike<unknown>)[i];
+        if (typeof v !== 'number') fail(`${where}: value ${i} is ${show(v)}, not a number`);
+        data[i] = v as number;
+      }
+      return { shape, data, stored: 'float32' };
+    },
+  };
+}
