@@ -82,14 +82,18 @@ async function conformance(argv: readonly string[]): Promise<number> {
     timing: boolean;
   }>();
   if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float64') {
-    program.error(`--dtype must be float32 or float64, got "${options.dtype}"`, { exitCode: 2 });
+    program.error(`recur-conformance: --dtype must be float32 or float64, got "${options.dtype}"`, {
+      exitCode: 2,
+    });
   }
 
   const loaded = (() => {
     try {
       return loadCases(options.cases ?? [committedCasesDir, committedWeightCasesDir]);
     } catch (error) {
-      return program.error(error instanceof Error ? error.message : String(error), { exitCode: 2 });
+      return program.error(`recur-conformance: ${error instanceof Error ? error.message : String(error)}`, {
+        exitCode: 2,
+      });
     }
   })();
   // Modules named by the user load first: one that is not a backend is a usage error, before any work.
@@ -99,7 +103,8 @@ async function conformance(argv: readonly string[]): Promise<number> {
       const loaded = await loadBackendModule(specifier);
       fromModules.push({ ...loaded, name: uniqueName(loaded.name, fromModules, options.backend ?? []) });
     } catch (error) {
-      if (error instanceof BackendModuleError) return program.error(error.message, { exitCode: 2 });
+      if (error instanceof BackendModuleError)
+        return program.error(`recur-conformance: ${error.message}`, { exitCode: 2 });
       throw error;
     }
   }
