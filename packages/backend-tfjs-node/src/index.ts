@@ -15,8 +15,16 @@ export type { TfjsBackend } from '@recur/backend-tfjs';
 
 /** Whether tfjs-node's native binding loads in this process, and if not, why. */
 export type TfjsNodeAvailability =
-  | { readonly available: true }
-  | { readonly available: false; readonly reason: string };
+  | {
+      /** The native binding loaded: the `tensorflow` tfjs backend is registered. */
+      readonly available: true;
+    }
+  | {
+      /** The binding failed to load; tfjs-node cannot be used in this process. */
+      readonly available: false;
+      /** tfjs-node's own error message from the failed import. */
+      readonly reason: string;
+    };
 
 /** Options of {@link createTfjsNodeBackend}. */
 export interface TfjsNodeBackendOptions {

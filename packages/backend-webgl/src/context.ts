@@ -6,6 +6,7 @@
 
 /** Thrown by every operation of a backend whose WebGL context is gone. */
 export class WebglContextLostError extends Error {
+  /** Always 'WebglContextLostError', so errors can be told apart after crossing a worker or realm boundary. */
   override readonly name = 'WebglContextLostError';
 }
 

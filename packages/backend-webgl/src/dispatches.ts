@@ -7,7 +7,9 @@ import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-we
 
 /** How many shader programs ran, in total and by program name. */
 export interface DispatchCount {
+  /** Every shader pass executed, uploads and (un)packing included. */
   readonly total: number;
+  /** The same passes by tfjs program name (`unknown` for a pass outside any named program); sums to `total`. */
   readonly byProgram: Readonly<Record<string, number>>;
 }
 
@@ -15,7 +17,15 @@ export interface DispatchCount {
  * Runs `fn` and counts the shader programs tfjs's active webgl backend dispatched meanwhile
  * (including uploads, packing and unpacking, which are shader passes too). Not reentrant.
  */
-export function countDispatches<R>(tf: TfjsCore, fn: () => R): { result: R; count: DispatchCount } {
+export function countDispatches<R>(
+  tf: TfjsCore,
+  fn: () => R,
+): {
+  /** What `fn` returned. */
+  result: R;
+  /** The dispatches made while `fn` ran. */
+  count: DispatchCount;
+} {
   const backend = tf.backend() as MathBackendWebGL;
   const gpgpu = backend.gpgpu;
   const byProgram: Record<string, number> = {};

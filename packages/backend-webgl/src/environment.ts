@@ -8,6 +8,7 @@ import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 
 /** Thrown when this browser's WebGL cannot run Recur exactly; the message names what is missing. */
 export class WebglUnavailableError extends Error {
+  /** Always 'WebglUnavailableError', so errors can be told apart after crossing a worker or realm boundary. */
   override readonly name = 'WebglUnavailableError';
 }
 

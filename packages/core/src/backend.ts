@@ -33,14 +33,23 @@ export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
  * `weightHr [P, H]` for an LSTM with projection, where `Hout = P`).
  */
 export interface SequenceArgs<T> {
+  /** Which recurrence to run; fixes the gate count G (1, 4 for `lstm`, 3 for `gru`) and gate order. */
   readonly cell: CellKind;
+  /** The padded input sequence, `[T, N, I]`. */
   readonly input: T;
+  /** Initial hidden state, `[N, Hout]`. */
   readonly h0: T;
+  /** Initial cell state `[N, H]`; LSTM only. */
   readonly c0?: T;
+  /** Input-to-hidden weights `[G·H, I]`, PyTorch's `weight_ih_l{k}`. */
   readonly weightIh: T;
+  /** Hidden-to-hidden weights `[G·H, Hout]`, PyTorch's `weight_hh_l{k}`. */
   readonly weightHh: T;
+  /** Input-to-hidden bias `[G·H]` (`bias_ih_l{k}`); absent when the layer has `bias: false`. */
   readonly biasIh?: T;
+  /** Hidden-to-hidden bias `[G·H]` (`bias_hh_l{k}`); absent when the layer has `bias: false`. */
   readonly biasHh?: T;
+  /** LSTM projection `[P, H]` (`weight_hr_l{k}`), applied to each new hidden state; only with `projSize`. */
   readonly weightHr?: T;
   /** Run t = T−1 … 0 instead of 0 … T−1. */
   readonly reverse: boolean;
@@ -54,8 +63,11 @@ export interface SequenceArgs<T> {
 
 /** Outputs of a sequence kernel: `output [T, N, Hout]`, `hn [N, Hout]`, `cn [N, H]` (LSTM). */
 export interface SequenceResult<T> {
+  /** Hidden state at every step, `[T, N, Hout]` (zeros past a row's length). */
   readonly output: T;
+  /** Final hidden state of each row, `[N, Hout]`. */
   readonly hn: T;
+  /** Final cell state of each row, `[N, H]`; LSTM only. */
   readonly cn?: T;
 }
 
@@ -69,7 +81,9 @@ export interface FusedKernels<T> {
 
 /** The result of {@link Backend.valueAndGrads}. */
 export interface ValueAndGrads<T> {
+  /** The scalar `f()` returned, shape `[]`. */
   readonly value: T;
+  /** d f / d `xs[i]` at index i, each with the shape and dtype of `xs[i]`. */
   readonly grads: T[];
 }
 

@@ -23,11 +23,19 @@ export function checkFiniteEverywhere(): boolean {
 
 /** A NaN or ±Infinity was found by a finite check; the message names where. */
 export class NonFiniteError extends Error {
+  /** Always 'NonFiniteError', so errors can be told apart after crossing a worker or realm boundary. */
   override name = 'NonFiniteError';
 }
 
 /** The first non-finite element of `t` (row-major), with its coordinates, or undefined. */
-export function firstNonFinite(t: Tensor): { index: number[]; value: number } | undefined {
+export function firstNonFinite(t: Tensor):
+  | {
+      /** Coordinates of the element, one per axis of `t`. */
+      index: number[];
+      /** The element itself: NaN, Infinity or -Infinity. */
+      value: number;
+    }
+  | undefined {
   const data = t.toArray();
   for (let i = 0; i < data.length; i++) {
     const value = data[i]!;

@@ -10,6 +10,7 @@ export function formatShape(shape: readonly number[]): string {
 
 /** A shape did not match what an operation or module requires. */
 export class ShapeError extends RangeError {
+  /** Always 'ShapeError', so errors can be told apart after crossing a worker or realm boundary. */
   override name = 'ShapeError';
 }
 

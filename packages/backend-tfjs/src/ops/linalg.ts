@@ -13,9 +13,13 @@ export type ProductActivation = 'linear' | 'sigmoid' | 'relu' | 'tanh';
 
 /** The arguments of a {@link ProductFn}. */
 export interface ProductArgs {
+  /** Left operand, 2-D: `[M, K]`, or `[K, M]` with `transposeA`. */
   readonly a: TfTensor;
+  /** Right operand, 2-D: `[K, N]`, or `[N, K]` with `transposeB`. */
   readonly b: TfTensor;
+  /** Use `a` transposed, read in place (default false). */
   readonly transposeA?: boolean;
+  /** Use `b` transposed, read in place (default false). */
   readonly transposeB?: boolean;
   /** Added to the product: `[M, N]`, or `[N]` for every row. */
   readonly bias?: TfTensor;

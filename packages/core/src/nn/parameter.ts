@@ -11,7 +11,9 @@ export class Parameter {
    * where it belongs in errors (`LSTM.weight_hh_l0`; modules set it).
    */
   constructor(
+    /** The current tensor, owned by the parameter; swapped for a new one by `assign`, never mutated. */
     public value: Tensor,
+    /** Where the parameter belongs, for errors (`LSTM.weight_hh_l0`); empty when no module named it. */
     readonly name = '',
   ) {
     value.backend.keep(value.handle);

@@ -15,7 +15,15 @@ export interface TensorData {
 export type StateDict = Record<string, Tensor | TensorData>;
 
 /** Converts a state dict to plain JSON-serialisable data (for saving weights). */
-export function stateDictToJSON(state: StateDict): Record<string, { shape: number[]; data: number[] }> {
+export function stateDictToJSON(state: StateDict): Record<
+  string,
+  {
+    /** Dimensions, copied. */
+    shape: number[];
+    /** Row-major values as a plain array. */
+    data: number[];
+  }
+> {
   const out: Record<string, { shape: number[]; data: number[] }> = {};
   for (const [name, entry] of Object.entries(state)) {
     out[name] = {

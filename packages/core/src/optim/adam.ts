@@ -3,7 +3,7 @@ import { describeValue } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
 import { abs, add, addScalar, div, mul, scale, sqrt, sub } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkNumber, Optimizer } from './optimizer.js';
+import { checkNumber, Optimizer, type ParameterUpdate } from './optimizer.js';
 
 /** `Adam`/`AdamW` options (PyTorch defaults). */
 export interface AdamOptions {
@@ -24,8 +24,11 @@ export interface AdamOptions {
  * its grad is null does not advance it), and drives its bias correction.
  */
 export type AdamState = {
+  /** Updates of this parameter so far, including the one that produced this state (1 after the first). */
   readonly step: number;
+  /** First moment: running average of the gradient (β₁), the parameter's shape. */
   readonly exp_avg: Tensor;
+  /** Second moment: running average of the squared gradient (β₂), the parameter's shape. */
   readonly exp_avg_sq: Tensor;
   /** Only with `amsgrad`, as in PyTorch. */
   readonly max_exp_avg_sq?: Tensor;
@@ -78,7 +81,7 @@ abstract class AdamBase extends Optimizer<AdamState> {
     }
   }
 
-  protected update(value: Tensor, grad: Tensor, state: AdamState | undefined) {
+  protected update(value: Tensor, grad: Tensor, state: AdamState | undefined): ParameterUpdate<AdamState> {
     const [beta1, beta2] = this.betas;
     const lr = this.lr;
     // PyTorch's state['step'] of this parameter, counted before it is used (1 at its first update).

@@ -21,6 +21,14 @@ import { Tensor } from '../tensor/tensor.js';
  */
 export type ParameterState = { readonly [key: string]: Tensor | number | undefined };
 
+/** What {@link Optimizer}'s `update` computes for one parameter; committed only if the whole step succeeds. */
+export interface ParameterUpdate<State extends ParameterState> {
+  /** The parameter's new tensor, same shape, backend and dtype as the old one. */
+  value: Tensor;
+  /** The parameter's new optimizer state, replacing the old (whose tensors not reused are released). */
+  state: State;
+}
+
 /** Base class of optimizers; subclasses implement `update` for one parameter and `checkOptions`. */
 export abstract class Optimizer<State extends ParameterState> {
   /**
@@ -68,11 +76,7 @@ export abstract class Optimizer<State extends ParameterState> {
    * update). Must not modify anything: it runs inside the step's `tidy`, may be abandoned by a later
    * parameter's error, and its results are committed only when every parameter's update succeeded.
    */
-  protected abstract update(
-    value: Tensor,
-    grad: Tensor,
-    state: State | undefined,
-  ): { value: Tensor; state: State };
+  protected abstract update(value: Tensor, grad: Tensor, state: State | undefined): ParameterUpdate<State>;
 
   /** The state of `params[index]` (undefined before its first update); read-only, owned by the optimizer. */
   stateOf(index: number): Readonly<State> | undefined {

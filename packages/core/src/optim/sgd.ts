@@ -3,7 +3,7 @@ import { describeValue } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
 import { add, scale, sub } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkNumber, Optimizer } from './optimizer.js';
+import { checkNumber, Optimizer, type ParameterUpdate } from './optimizer.js';
 
 /** `SGD` options (PyTorch defaults). */
 export interface SGDOptions {
@@ -23,7 +23,10 @@ export interface SGDOptions {
  * One parameter's SGD state, PyTorch's key: the momentum buffer, present only with momentum. It is
  * untouched at a step where the parameter's grad is null, as in PyTorch.
  */
-export type SGDState = { readonly momentum_buffer?: Tensor };
+export type SGDState = {
+  /** The velocity `buf` of the update rule, the parameter's shape; absent while momentum is 0. */
+  readonly momentum_buffer?: Tensor;
+};
 
 /**
  * `g = grad + wd·p; buf = μ·buf + (1−τ)·g (buf = g at the first step); g = nesterov ? g + μ·buf : buf;
@@ -66,7 +69,7 @@ export class SGD extends Optimizer<SGDState> {
     }
   }
 
-  protected update(value: Tensor, grad: Tensor, state: SGDState | undefined) {
+  protected update(value: Tensor, grad: Tensor, state: SGDState | undefined): ParameterUpdate<SGDState> {
     let g = this.weightDecay !== 0 ? add(grad, scale(value, this.weightDecay)) : grad;
     if (this.momentum === 0) return { value: sub(value, scale(g, this.lr)), state: {} };
     const previous = state?.momentum_buffer;

@@ -97,7 +97,12 @@ abstract class CellBase extends Module {
   }
 
   /** Checks `input` (`[N, I]` or unbatched `[I]`); creates nothing. */
-  protected checkInput(input: unknown): { batch: number; unbatched: boolean } {
+  protected checkInput(input: unknown): {
+    /** N, the number of rows (1 for unbatched input). */
+    batch: number;
+    /** Whether `input` was `[I]`, so outputs drop the batch axis again. */
+    unbatched: boolean;
+  } {
     this.checkParametersLive(`${this.cellName}.forward`);
     this.checkTensor('input', input);
     if ((input.rank !== 1 && input.rank !== 2) || input.shape[input.rank - 1] !== this.inputSize) {

@@ -8,10 +8,15 @@ import type { Tensor } from '../tensor/tensor.js';
 
 /** The weights of one direction of one layer, in PyTorch's packed layout. */
 export interface CellWeights {
+  /** Input-to-hidden weights `[G·H, I]` (PyTorch's `weight_ih`), G gate chunks stacked. */
   weightIh: Tensor;
+  /** Hidden-to-hidden weights `[G·H, Hout]` (PyTorch's `weight_hh`). */
   weightHh: Tensor;
+  /** Input-to-hidden bias `[G·H]` (`bias_ih`); absent without bias. */
   biasIh?: Tensor;
+  /** Hidden-to-hidden bias `[G·H]` (`bias_hh`); absent without bias. */
   biasHh?: Tensor;
+  /** LSTM projection `[P, H]` (`weight_hr`) applied to each new hidden state; only with `projSize`. */
   weightHr?: Tensor;
 }
 

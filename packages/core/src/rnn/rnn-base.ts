@@ -34,8 +34,14 @@ interface DirectionParameters {
 
 /** Outputs of a forward pass before they are shaped for the caller. */
 export interface RecurrentResult {
+  /**
+   * Last layer's hidden state at every step, `[T, N, D·Hout]` (`[N, T, D·Hout]` with `batchFirst`,
+   * `[T, D·Hout]` unbatched), or a {@link PackedSequence} when the input was one.
+   */
   output: Tensor | PackedSequence;
+  /** PyTorch's `h_n`: final hidden state per layer and direction, `[L·D, N, Hout]` (`[L·D, Hout]` unbatched). */
   hn: Tensor;
+  /** PyTorch's `c_n`: final cell state, `[L·D, N, H]` (`[L·D, H]` unbatched); LSTM only. */
   cn?: Tensor;
 }
 
