@@ -99,11 +99,12 @@ export async function openScriptPage(
     script = await bundleForPage(entry);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const unresolved = /Could not resolve "([^"]+)"/.exec(message);
+    // A package the page imports that is not installed (e.g. @recur/backend-webgl): say so.
+    const unresolved = /Could not resolve "([^"./][^"]*)"/.exec(message);
     return {
       unavailable: unresolved
         ? `install ${unresolved[1]} (the browser page imports it)`
-        : `cannot bundle the page: ${message.split('\n')[0]}`,
+        : `cannot bundle the page: ${message.replace(/\s+/g, ' ').trim()}`,
     };
   }
   let browser: Browser | undefined;

@@ -51,15 +51,18 @@ async function conformance(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name('recur-conformance')
     .description('Run recur-case/1 conformance cases on Recur backends')
-    .option('--cases <paths...>', 'case files or directories (default: the committed PyTorch cases)')
+    .option(
+      '--cases <paths...>',
+      'case files or directories (default: the PyTorch cases shipped with @recur/conformance)',
+    )
     .option(
       '--backend <names>',
-      `backends to run, repeatable or comma-separated: ${backendNames.join(', ')} (default: all available)`,
+      `built-in backends to run, repeatable or comma-separated: ${backendNames.join(', ')} (default: all of them, or none when --backend-module is given)`,
       parseBackend,
     )
     .option(
       '--backend-module <module>',
-      'also run the backend a module exports (default export or createBackend: a Backend or a function returning one); a path relative to the current directory, or a package name; repeatable',
+      'run the backend a module exports (default export or createBackend: a Backend, or a function returning one): a path relative to the current directory, or a package name; repeatable',
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--json <file>', 'write a recur-report/1 JSON report')
