@@ -73,7 +73,8 @@ function retimed(target: FuzzTarget, bytes: Uint8Array, first: number): number {
 /** Reads `bytes` with `target` and judges the outcome against `limits`. */
 export function judge(target: FuzzTarget, bytes: Uint8Array, limits: FuzzLimits): Verdict {
   const allocation: AllocationRecord = { elements: 0, by: '', refused: false };
-  const limit = limits.allocationFactor * bytes.length + limits.allocationSlack;
+  const limit =
+    limits.allocationFactor * bytes.length + Math.max(limits.allocationSlack, target.allocationSlack ?? 0);
   let value: unknown;
   let thrown: unknown;
   let threw = false;
