@@ -37,7 +37,7 @@ describe('weight-file cases', () => {
     expect(loaded.filter((c) => 'error' in c)).toEqual([]);
     for (const c of loaded) {
       if (!('case' in c)) continue;
-      expect(c.case.weights).toMatch(/^\.\.\/(weights|onnx)\/.+\.(pt|safetensors|onnx)$/);
+      expect(c.case.weights).toMatch(/^\.\.\/(weights|onnx|keras3)\/.+\.(pt|safetensors|onnx|keras|h5)$/);
       expect(Object.keys(c.case.parameters).length).toBeGreaterThan(0);
     }
   });
@@ -76,7 +76,7 @@ describe('weight-file cases', () => {
   it('without a file reader (a browser) such a case is refused, not run without weights', () => {
     const raw = JSON.parse(readFileSync(files[0]!, 'utf8'));
     expect(() => parseCase(raw)).toThrow(
-      /^weights names the file "\.\.\/(weights|onnx)\/.*", but this loader cannot read files/,
+      /^weights names the file "\.\.\/(weights|onnx|keras3)\/.*", but this loader cannot read files/,
     );
   });
 });
