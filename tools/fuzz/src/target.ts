@@ -22,11 +22,6 @@ export interface FuzzTarget {
    * caller, e.g. every tensor's data length equals the product of its shape), or undefined.
    */
   checkAccepted?: (value: unknown) => string | undefined;
-  /**
-   * Elements any read of this target may request regardless of input size, when a dependency sizes a
-   * buffer from a bounded header field (say why in the target); raises {@link FuzzLimits.allocationSlack}.
-   */
-  allocationSlack?: number;
 }
 
 /** Per-input limits every target is held to. */

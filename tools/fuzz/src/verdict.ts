@@ -73,8 +73,7 @@ function retimed(target: FuzzTarget, bytes: Uint8Array, first: number): number {
 /** Reads `bytes` with `target` and judges the outcome against `limits`. */
 export function judge(target: FuzzTarget, bytes: Uint8Array, limits: FuzzLimits): Verdict {
   const allocation: AllocationRecord = { elements: 0, by: '', refused: false };
-  const limit =
-    limits.allocationFactor * bytes.length + Math.max(limits.allocationSlack, target.allocationSlack ?? 0);
+  const limit = limits.allocationFactor * bytes.length + limits.allocationSlack;
   let value: unknown;
   let thrown: unknown;
   let threw = false;

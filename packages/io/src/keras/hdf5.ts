@@ -11,8 +11,14 @@
  * cycles), a dataset's declared shape and dtype are checked (by the caller, against the layer configs)
  * before its values are read, and no dataset may declare more float32 values than the file has bytes
  * for. Whatever jsfive throws becomes a {@link WeightFileError} naming the file part and the object.
+ *
+ * jsfive also sizes two arrays from header counts before reading what they count: an object header's
+ * message count (16 bits) and an attribute's value count (the product of its 64-bit dimensions). Both
+ * are checked first by {@link guardJsfive}, which wraps those two methods of jsfive's (unexported)
+ * object-header class: a count that the bytes left in the file cannot hold is refused.
  */
 import { MAX_TENSOR_ELEMENTS } from '@recur/core';
+import { inflateSync } from 'fflate';
 import { File, type Group, Dataset as JsfiveDataset } from 'jsfive';
 import { WeightFileError } from '../errors.js';
 import { fail, show } from './json.js';
@@ -48,10 +54,55 @@ export interface Hdf5File {
   readonly byteLength: number;
 }
 
+/** The empty file h5py 3.16 writes (800 bytes, raw deflate): opened once to reach jsfive's header class. */
+const EMPTY_HDF5 =
+  '6/RwcePlkuJiAAEODgYWBgEGZPAfChSYUfkw+QQozQilO6D0CiaYOCNYTgIqLgg1H11dSJCrK7L56PaMgpENPFwdA0B0BJTPAaVPMKGqg6XDACrZCwA=';
+
+interface HeaderMethods {
+  _parse_v1_objects(buf: ArrayBuffer, offset: number): unknown;
+  _attr_value(dtype: unknown, buf: ArrayBuffer, count: number, offset: number): unknown;
+}
+
+let guarded = false;
+
+/**
+ * Checks the counts jsfive sizes arrays from before it allocates them: an object header (version 1)
+ * lists at most one message per 8 bytes left in the file, and an attribute holds at most one value per
+ * byte left. Installed once, before the first untrusted file is parsed; it changes nothing for a valid
+ * file.
+ */
+function guardJsfive(): void {
+  if (guarded) return;
+  guarded = true;
+  const empty = inflateSync(Uint8Array.from(atob(EMPTY_HDF5), (c) => c.charCodeAt(0)));
+  const root = new File(empty.buffer as ArrayBuffer, 'empty') as unknown as { _dataobjects: object };
+  const proto = Object.getPrototypeOf(root._dataobjects) as HeaderMethods;
+  const { _parse_v1_objects: parseV1, _attr_value: attrValue } = proto;
+  if (typeof parseV1 !== 'function' || typeof attrValue !== 'function')
+    throw new Error('jsfive changed: its object-header methods are not where Recur checks them');
+  proto._parse_v1_objects = function (this: unknown, buf, offset) {
+    if (buf instanceof ArrayBuffer && offset >= 0 && offset + 4 <= buf.byteLength) {
+      const count = new DataView(buf).getUint16(offset + 2, true);
+      if (count * 8 > buf.byteLength - offset)
+        throw new Error(
+          `the object header at byte ${offset} lists ${count} messages, more than the file holds`,
+        );
+    }
+    return parseV1.call(this, buf, offset);
+  };
+  proto._attr_value = function (this: unknown, dtype, buf, count, offset) {
+    const left = buf instanceof ArrayBuffer ? buf.byteLength - offset : 0;
+    if (!(typeof count === 'number' && count >= 0 && count <= left))
+      throw new Error(`an attribute declares ${count} values where ${Math.max(left, 0)} bytes are left`);
+    return attrValue.call(this, dtype, buf, count, offset);
+  };
+}
+
 /** Opens `bytes` as HDF5 (signature first), failing with `part` named. */
 export function openHdf5(bytes: Uint8Array, part: string): Hdf5File {
   if (!isHdf5(bytes))
     fail(`${part} is not an HDF5 file (it does not begin with the HDF5 signature \\x89HDF\\r\\n\\x1a\\n)`);
+  guardJsfive();
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const root = guard(part, 'the superblock and root group', () => new File(buffer, part));
   return { part, root, byteLength: bytes.length };

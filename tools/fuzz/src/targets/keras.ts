@@ -51,9 +51,6 @@ const target: FuzzTarget = {
   read: readKeras,
   isOwnError: (error) => error instanceof WeightFileError,
   checkAccepted: weightFileInvariants,
-  // jsfive sizes an Array from an HDF5 v1 object header's message count, a 16-bit field, before it
-  // checks the header holds that many messages: at most 65,535 slots (≈ 0.5 MB), whatever the file.
-  allocationSlack: 65_536,
 };
 
 export default target;
