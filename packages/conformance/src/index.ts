@@ -15,4 +15,5 @@ export {
   loadTrainingFixtures,
   readJsonFiles,
 } from './load-cases.js';
+export { committedLossesDir, loadLossFiles } from './losses/load.js';
 export * from './portable.js';

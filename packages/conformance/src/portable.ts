@@ -34,6 +34,7 @@ export { compareValues } from './compare.js';
 export type { EngineCheck } from './engine-checks.js';
 export { engineChecks } from './engine-checks.js';
 export { trainingLoopLeak } from './leak-check.js';
+export * from './losses/portable.js';
 export type { PrimitiveCheck } from './primitive-checks.js';
 export { finiteDifference, primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
 export type { CaseComputation, CaseResult, RunCaseOptions } from './run-case.js';

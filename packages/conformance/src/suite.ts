@@ -11,6 +11,8 @@ import type { Tolerance } from './compare.js';
 import { compareValues } from './compare.js';
 import { engineChecks } from './engine-checks.js';
 import { trainingLoopLeak } from './leak-check.js';
+import type { LoadedLossFile } from './losses/format.js';
+import { describeLossCases } from './losses/suite.js';
 import { primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
 import { compareComputation, computeCase, expectedValues, runCase } from './run-case.js';
 import type { TrainingFixture } from './run-training.js';
@@ -21,6 +23,8 @@ import { defaultTolerances } from './tolerances.js';
 export interface ConformanceData {
   readonly cases: readonly LoadedCase[];
   readonly training: readonly TrainingFixture[];
+  /** `recur-loss/1` files (parsed, or why not); none when absent. */
+  readonly losses?: readonly LoadedLossFile[];
 }
 
 /** Options of {@link describeConformance}, shared by both entries' `describeBackend`. */
@@ -150,6 +154,8 @@ export function describeConformance(
             });
           }
         });
+
+        describeLossCases(data.losses ?? [], () => backend, dtype, toleranceFor(dtype), skipUnlessDtype);
 
         describe('engine guarantees (errors, nesting, disposal, NaN and ±Infinity)', () => {
           for (const check of engineChecks) {

@@ -10,6 +10,7 @@
 import type { Backend } from '@recur/core';
 import { readWeightBytes } from '@recur/io';
 import { type LoadedCase, loadedCase } from './case-format.js';
+import { committedLossFiles } from './losses/browser.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 import { parseTrainingFixture } from './training-format.js';
 
@@ -105,5 +106,5 @@ export function describeBackend(
   const training = Object.keys(committedTraining)
     .sort()
     .map((file) => parseTrainingFixture(committedTraining[file]));
-  describeConformance(name, factory, { cases, training }, options);
+  describeConformance(name, factory, { cases, training, losses: committedLossFiles() }, options);
 }

@@ -16,6 +16,7 @@ import {
   loadCases,
   loadTrainingFixtures,
 } from './load-cases.js';
+import { committedLossesDir, loadLossFiles } from './losses/load.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 
 /** Options of {@link describeBackend}. */
@@ -36,5 +37,6 @@ export function describeBackend(
   }
   const cases = loadCases(options.cases ?? [committedCasesDir, committedWeightCasesDir]);
   const training = loadTrainingFixtures([committedTrainingDir]);
-  describeConformance(name, factory, { cases, training }, options);
+  const losses = loadLossFiles([committedLossesDir]);
+  describeConformance(name, factory, { cases, training, losses }, options);
 }

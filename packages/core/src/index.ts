@@ -20,8 +20,34 @@ export type {
 export { assertFinite, firstNonFinite, NonFiniteError, setCheckFinite } from './check-finite.js';
 export { getDefaultBackend, setDefaultBackend, usedBackends } from './default-backend.js';
 export { formatShape, ShapeError } from './errors.js';
-export type { Reduction } from './loss.js';
-export { crossEntropy, mseLoss } from './loss.js';
+export type {
+  BCELossOptions,
+  BCEWithLogitsLossOptions,
+  CrossEntropyOptions,
+  HuberLossOptions,
+  LossOptions,
+  NLLLossOptions,
+  Reduction,
+  SmoothL1LossOptions,
+} from './loss/index.js';
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  CrossEntropyLoss,
+  crossEntropy,
+  HuberLoss,
+  huberLoss,
+  L1Loss,
+  l1Loss,
+  MSELoss,
+  mseLoss,
+  NLLLoss,
+  nllLoss,
+  SmoothL1Loss,
+  smoothL1Loss,
+} from './loss/index.js';
 export { dispose, keep, tidy } from './memory.js';
 export { Dropout } from './nn/dropout.js';
 export type { EmbeddingOptions } from './nn/embedding.js';
