@@ -79,6 +79,8 @@ export { PackedSequence, packPaddedSequence, padPackedSequence } from './rnn/pac
 export type { ForwardOptions, RecurrentResult } from './rnn/rnn-base.js';
 export { RNNBase } from './rnn/rnn-base.js';
 export type { TakenPath } from './rnn/sequence.js';
+export type { PackSequenceOptions, PadSequenceOptions, UnpadSequenceOptions } from './rnn/sequence-utils.js';
+export { packSequence, padSequence, unpackSequence, unpadSequence } from './rnn/sequence-utils.js';
 export { backendLabel, checkLiveTensor } from './tensor/check.js';
 export type { TensorOptions } from './tensor/create.js';
 export { full, ones, rand, randn, tensor, tensorLike, zeros } from './tensor/create.js';
