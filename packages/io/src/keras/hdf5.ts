@@ -36,14 +36,23 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return bytes.length >= 8 && SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
-/** Runs a jsfive call; its failure is a WeightFileError naming `part` and `what`. */
+/**
+ * Runs a jsfive call; its failure is a WeightFileError naming `part` and `what`. jsfive writes some
+ * findings to the console (an attribute type it does not know, with the attribute's name from the
+ * file); the call is synchronous, so console.warn and console.log are silenced for exactly its span.
+ */
 export function guard<T>(part: string, what: string, run: () => T): T {
+  const { warn, log } = console;
+  console.warn = console.log = () => {};
   try {
     return run();
   } catch (error) {
     if (error instanceof WeightFileError) throw error;
     const message = error instanceof Error ? error.message : typeof error === 'string' ? error : show(error);
     return fail(`${part}: ${what} cannot be read (${message || 'corrupt HDF5 structure'})`);
+  } finally {
+    console.warn = warn;
+    console.log = log;
   }
 }
 
