@@ -196,10 +196,15 @@ async function packOne(w: Workspace, into: string): Promise<Packed | null> {
   return { ...w, tarball, packed };
 }
 
-async function packAll(waves: Workspace[][], into: string): Promise<Packed[]> {
+/** Packs the waves in order, and starts linting each tarball as soon as it exists. */
+async function packAll(waves: Workspace[][], into: string, lints: Promise<unknown>[]): Promise<Packed[]> {
   const packed: Packed[] = [];
   for (const wave of waves) {
-    for (const p of await Promise.all(wave.map((w) => packOne(w, into)))) if (p) packed.push(p);
+    for (const p of await Promise.all(wave.map((w) => packOne(w, into)))) {
+      if (!p) continue;
+      packed.push(p);
+      lints.push(lintPublint(p), lintAttw(p));
+    }
   }
   return packed;
 }
@@ -243,30 +248,47 @@ function hasBin(m: Manifest, name: string): boolean {
   return name in m.bin;
 }
 
-async function installScratch(packed: Packed[], scratch: string): Promise<boolean> {
+const NPM_INSTALL = ['install', '--no-audit', '--no-fund', '--loglevel=error'];
+
+/**
+ * The scratch project before Recur: an app that already has TensorFlow.js (what the engine packages'
+ * READMEs tell users to install beside them, their peers), `@types/node` for the TypeScript consumer,
+ * and the optional peers of `@recur/conformance`'s entry points (`vitest`, `playwright-core`) so the
+ * consumer can import all of them. Runs while the packages are packed: it is mostly download.
+ */
+async function installApp(scratch: string): Promise<RunResult> {
   await writeFile(
     join(scratch, 'package.json'),
     `${JSON.stringify({ name: 'recur-pack-check-scratch', private: true, type: 'module' }, null, 2)}\n`,
   );
   const args = [
-    'install',
-    '--no-audit',
-    '--no-fund',
-    '--loglevel=error',
-    ...packed.map((p) => p.tarball),
-    // What the engine packages' READMEs tell users to install beside them (peers).
+    ...NPM_INSTALL,
     `@tensorflow/tfjs-core@${TFJS}`,
     `@tensorflow/tfjs-backend-cpu@${TFJS}`,
     `@tensorflow/tfjs-backend-wasm@${TFJS}`,
     `@tensorflow/tfjs-backend-webgl@${TFJS}`,
-    // For the TypeScript consumer: @recur/io/node and the command lines' types use Node's.
     '@types/node@^20',
-    // Optional peers of @recur/conformance's entry points, so the consumer can import all of them.
     'vitest@^3.2.0',
     'playwright-core@^1.40.0',
   ];
-  const result = await seconds('npm install', () =>
+  return seconds('npm install (the app, with tfjs)', () =>
     run('npm', args, { cwd: scratch, env: plainEnv(), timeoutMs: 300_000 }),
+  );
+}
+
+/** Adds every tarball to the app; then the app must still have one `@tensorflow/tfjs-core`. */
+async function installScratch(app: Promise<RunResult>, packed: Packed[], scratch: string): Promise<boolean> {
+  const appResult = await app;
+  if (appResult.code !== 0) {
+    report('npm install (the app, with tfjs)', 'FAIL', tail(appResult));
+    return false;
+  }
+  const result = await seconds('npm install (the tarballs)', () =>
+    run('npm', [...NPM_INSTALL, ...packed.map((p) => p.tarball)], {
+      cwd: scratch,
+      env: plainEnv(),
+      timeoutMs: 300_000,
+    }),
   );
   if (result.code !== 0) {
     report('npm install (tarballs, plain npm)', 'FAIL', tail(result));
@@ -296,7 +318,7 @@ async function installScratch(packed: Packed[], scratch: string): Promise<boolea
   report(
     'npm install (tarballs, plain npm)',
     'ok',
-    `${packed.length} tarballs, one @tensorflow/tfjs-core; ${node}`,
+    `${packed.length} tarballs added to an app that has tfjs, still one @tensorflow/tfjs-core; ${node}`,
   );
   return true;
 }
@@ -435,16 +457,16 @@ async function main(argv: string[]): Promise<number> {
   let failed = false;
   try {
     const waves = await publishedPackages();
-    const packed = await seconds('pack', () => packAll(waves, tarballs));
-    // The linters and the scratch project only read the tarballs: run them side by side.
-    const lint = seconds('lint', () => Promise.all(packed.flatMap((p) => [lintPublint(p), lintAttw(p)])));
+    const app = onlyLint ? null : installApp(scratch);
+    const lints: Promise<unknown>[] = [];
+    const packed = await seconds('pack', () => packAll(waves, tarballs, lints));
     const scratchChecks = async () => {
-      if (onlyLint || !(await installScratch(packed, scratch))) return;
+      if (!app || !(await installScratch(app, packed, scratch))) return;
       await checkTraining(scratch);
       await Promise.all([seconds('tsc', () => checkTypes(packed, scratch)), checkBundle(scratch)]);
       await checkBins(packed, scratch);
     };
-    await Promise.all([lint, scratchChecks()]);
+    await Promise.all([seconds('lint (after packing)', () => Promise.all(lints)), scratchChecks()]);
   } catch (error) {
     report('pack-check', 'FAIL', error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
