@@ -49,11 +49,14 @@ export {
   smoothL1Loss,
 } from './loss/index.js';
 export { dispose, keep, tidy } from './memory.js';
+export { ModuleDict, ModuleList, Sequential } from './nn/containers.js';
 export { Dropout } from './nn/dropout.js';
 export type { EmbeddingOptions } from './nn/embedding.js';
 export { Embedding } from './nn/embedding.js';
 export type { Indices } from './nn/indices.js';
 export { indices } from './nn/indices.js';
+export type { LayerNormOptions } from './nn/layer-norm.js';
+export { LayerNorm } from './nn/layer-norm.js';
 export type { LinearOptions } from './nn/linear.js';
 export { Linear } from './nn/linear.js';
 export type { ModuleOptions } from './nn/module.js';
@@ -61,12 +64,27 @@ export { Module } from './nn/module.js';
 export { Parameter } from './nn/parameter.js';
 export type { StateDict, TensorData } from './nn/state-dict.js';
 export { stateDictToJSON } from './nn/state-dict.js';
-export type { AdamOptions, AdamState } from './optim/adam.js';
+export type { AdagradGroupOptions, AdagradOptions, AdagradState } from './optim/adagrad.js';
+export { Adagrad } from './optim/adagrad.js';
+export type { AdamGroupOptions, AdamOptions, AdamState } from './optim/adam.js';
 export { Adam, AdamW } from './optim/adam.js';
 export { clipGradNorm } from './optim/clip.js';
-export type { ParameterState, ParameterUpdate } from './optim/optimizer.js';
-export { Optimizer } from './optim/optimizer.js';
-export type { SGDOptions, SGDState } from './optim/sgd.js';
+export type {
+  GroupParams,
+  OptimizerOptions,
+  OptimizerStateDict,
+  OptimizerStateEntry,
+  ParameterState,
+  ParameterUpdate,
+  ParamGroup,
+  ParamGroupInput,
+  SchedulerGroupKeys,
+  StateKeys,
+} from './optim/optimizer.js';
+export { Optimizer, optimizerStateDictToJSON } from './optim/optimizer.js';
+export type { RMSpropGroupOptions, RMSpropOptions, RMSpropState } from './optim/rmsprop.js';
+export { RMSprop } from './optim/rmsprop.js';
+export type { SGDGroupOptions, SGDOptions, SGDState } from './optim/sgd.js';
 export { SGD } from './optim/sgd.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export type { CellOptions, RNNCellOptions } from './rnn/cells.js';

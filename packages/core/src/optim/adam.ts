@@ -3,7 +3,15 @@ import { describeValue } from '../errors.js';
 import type { Parameter } from '../nn/parameter.js';
 import { abs, add, addScalar, div, mul, scale, sqrt, sub } from '../tensor/ops.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { checkNumber, Optimizer, type ParameterUpdate } from './optimizer.js';
+import {
+  checkBoolean,
+  checkNumber,
+  Optimizer,
+  type ParameterUpdate,
+  type ParamGroup,
+  type ParamGroupInput,
+  type StateKeys,
+} from './optimizer.js';
 
 /** `Adam`/`AdamW` options (PyTorch defaults). */
 export interface AdamOptions {
@@ -39,58 +47,78 @@ function maximum(a: Tensor, b: Tensor): Tensor {
   return scale(add(add(a, b), abs(sub(a, b))), 0.5);
 }
 
+/** An Adam/AdamW parameter group's options, every one filled. */
+export type AdamGroupOptions = Required<AdamOptions>;
+
 /** What Adam and AdamW share; they differ only in where weight decay applies. */
-abstract class AdamBase extends Optimizer<AdamState> {
-  /** β₁, β₂. */
-  readonly betas: readonly [number, number];
-  /** ε. */
-  readonly eps: number;
-  /** Weight decay. */
-  readonly weightDecay: number;
-  /** AMSGrad variant. */
-  readonly amsgrad: boolean;
+abstract class AdamBase extends Optimizer<AdamState, AdamGroupOptions> {
+  /** β₁, β₂ of group 0 (`paramGroups[0].betas`). */
+  declare betas: readonly [number, number];
+  /** ε of group 0. */
+  declare eps: number;
+  /** Weight decay of group 0. */
+  declare weightDecay: number;
+  /** AMSGrad variant in group 0. */
+  declare amsgrad: boolean;
 
   constructor(
     private readonly decoupled: boolean,
     name: 'Adam' | 'AdamW',
-    params: readonly Parameter[],
+    params: readonly Parameter[] | readonly ParamGroupInput<AdamGroupOptions>[],
     options: AdamOptions | undefined,
   ) {
     const o = options ?? {};
-    super(name, params, o.lr ?? 1e-3);
     const betas = o.betas ?? [0.9, 0.999];
-    // Copied, so the caller's array cannot change the optimizer later; its shape is checked below.
-    this.betas = (Array.isArray(betas) ? [...betas] : betas) as [number, number];
-    this.eps = o.eps ?? 1e-8;
-    this.weightDecay = o.weightDecay ?? (decoupled ? 1e-2 : 0);
-    this.amsgrad = o.amsgrad ?? false;
-    this.checkOptions(name);
+    super(
+      name,
+      {
+        lr: o.lr ?? 1e-3,
+        // Copied, so the caller's array cannot change the optimizer later; its shape is checked.
+        betas: (Array.isArray(betas) ? [...betas] : betas) as [number, number],
+        eps: o.eps ?? 1e-8,
+        weightDecay: o.weightDecay ?? (decoupled ? 1e-2 : 0),
+        amsgrad: o.amsgrad ?? false,
+      },
+      decoupled
+        ? ['foreach', 'maximize', 'capturable']
+        : ['maximize', 'foreach', 'capturable', 'differentiable', 'fused'],
+    );
+    this.init(params);
   }
 
-  protected override checkOptions(where: string): void {
-    super.checkOptions(where);
-    if (!Array.isArray(this.betas) || this.betas.length !== 2) {
-      throw new RangeError(`${where}: betas must be a pair [β1, β2], got ${describeValue(this.betas)}`);
+  protected override checkGroup(where: string, prefix: string, g: ParamGroup<AdamGroupOptions>): void {
+    super.checkGroup(where, prefix, g);
+    if (!Array.isArray(g.betas) || g.betas.length !== 2) {
+      throw new RangeError(`${where}: ${prefix}betas must be a pair [β1, β2], got ${describeValue(g.betas)}`);
     }
-    checkNumber(where, 'betas[0]', this.betas[0], 0, 1, true);
-    checkNumber(where, 'betas[1]', this.betas[1], 0, 1, true);
-    checkNumber(where, 'eps', this.eps, 0);
-    checkNumber(where, 'weightDecay', this.weightDecay, 0);
-    if (typeof this.amsgrad !== 'boolean') {
-      throw new TypeError(`${where}: amsgrad must be a boolean, got ${describeValue(this.amsgrad)}`);
-    }
+    checkNumber(where, `${prefix}betas[0]`, g.betas[0], 0, 1, true);
+    checkNumber(where, `${prefix}betas[1]`, g.betas[1], 0, 1, true);
+    checkNumber(where, `${prefix}eps`, g.eps, 0);
+    checkNumber(where, `${prefix}weightDecay`, g.weightDecay, 0);
+    checkBoolean(where, `${prefix}amsgrad`, g.amsgrad);
   }
 
-  protected update(value: Tensor, grad: Tensor, state: AdamState | undefined): ParameterUpdate<AdamState> {
-    const [beta1, beta2] = this.betas;
-    const lr = this.lr;
+  protected stateKeys(g: ParamGroup<AdamGroupOptions>): StateKeys {
+    return g.amsgrad
+      ? { numbers: ['step'], tensors: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] }
+      : { numbers: ['step'], tensors: ['exp_avg', 'exp_avg_sq'], optional: [] };
+  }
+
+  protected update(
+    value: Tensor,
+    grad: Tensor,
+    state: AdamState | undefined,
+    group: ParamGroup<AdamGroupOptions>,
+  ): ParameterUpdate<AdamState> {
+    const [beta1, beta2] = group.betas;
+    const { lr, weightDecay, eps, amsgrad } = group;
     // PyTorch's state['step'] of this parameter, counted before it is used (1 at its first update).
     const step = (state?.step ?? 0) + 1;
     let param = value;
     let g = grad;
-    if (this.weightDecay !== 0) {
-      if (this.decoupled) param = scale(param, 1 - lr * this.weightDecay);
-      else g = add(g, scale(param, this.weightDecay));
+    if (weightDecay !== 0) {
+      if (this.decoupled) param = scale(param, 1 - lr * weightDecay);
+      else g = add(g, scale(param, weightDecay));
     }
     // The moments start at zero: β·0 + (1 − β)·g is (1 − β)·g.
     const exp_avg = state ? add(scale(state.exp_avg, beta1), scale(g, 1 - beta1)) : scale(g, 1 - beta1);
@@ -102,14 +130,14 @@ abstract class AdamBase extends Optimizer<AdamState> {
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
     let max_exp_avg_sq: Tensor | undefined;
     let second = exp_avg_sq;
-    if (this.amsgrad) {
+    if (amsgrad) {
       // A copy at the first update (maximum with zeros), never the exp_avg_sq tensor itself.
       max_exp_avg_sq = state?.max_exp_avg_sq
         ? maximum(state.max_exp_avg_sq, exp_avg_sq)
         : scale(exp_avg_sq, 1);
       second = max_exp_avg_sq;
     }
-    const denom = addScalar(scale(sqrt(second), 1 / biasCorrection2Sqrt), this.eps);
+    const denom = addScalar(scale(sqrt(second), 1 / biasCorrection2Sqrt), eps);
     const next = sub(param, scale(div(exp_avg, denom), lr / biasCorrection1));
     const nextState: AdamState = max_exp_avg_sq
       ? { step, exp_avg, exp_avg_sq, max_exp_avg_sq }
@@ -120,16 +148,26 @@ abstract class AdamBase extends Optimizer<AdamState> {
 
 /** `torch.optim.Adam`: weight decay is added to the gradient. */
 export class Adam extends AdamBase {
-  /** Optimises `params` (distinct parameters); throws on an invalid option, naming it. */
-  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+  /**
+   * Optimises `params` (distinct parameters) with `options`, or parameter groups
+   * (`[{ params, lr: 0.01 }, { params: other, weightDecay: 0 }]`) whose missing options come from
+   * `options`. Throws on an invalid option, naming it.
+   */
+  constructor(
+    params: readonly Parameter[] | readonly ParamGroupInput<AdamGroupOptions>[],
+    options: AdamOptions = {},
+  ) {
     super(false, 'Adam', params, options);
   }
 }
 
 /** `torch.optim.AdamW`: weight decay is decoupled, `p ← p·(1 − lr·wd)` before the Adam step. */
 export class AdamW extends AdamBase {
-  /** Optimises `params` (distinct parameters); throws on an invalid option, naming it. */
-  constructor(params: readonly Parameter[], options: AdamOptions = {}) {
+  /** Optimises `params` or parameter groups, as {@link Adam}; throws on an invalid option, naming it. */
+  constructor(
+    params: readonly Parameter[] | readonly ParamGroupInput<AdamGroupOptions>[],
+    options: AdamOptions = {},
+  ) {
     super(true, 'AdamW', params, options);
   }
 }
