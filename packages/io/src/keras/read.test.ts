@@ -168,6 +168,26 @@ const cases: [string, number, Build, Record<string, unknown>][] = [
     },
     { module: 'LSTM', numLayers: 2, output: 'sequence' },
   ],
+  [
+    'Dropout between two LSTM layers: PyTorch dropout (identity in predict)',
+    2,
+    () => {
+      const model = tfl.sequential();
+      const lstm = (k: number, c: object) =>
+        tfl.layers.lstm({
+          units: 3,
+          returnSequences: true,
+          recurrentActivation: 'sigmoid',
+          ...seeded(90 + k),
+          ...c,
+        });
+      model.add(lstm(0, { inputShape: [T, 2] }));
+      model.add(tfl.layers.dropout({ rate: 0.4 }));
+      model.add(lstm(1, {}));
+      return model;
+    },
+    { module: 'LSTM', numLayers: 2, dropout: 0.4, output: 'sequence' },
+  ],
 ];
 
 describe('tfjs-layers models read into Recur', () => {
