@@ -68,7 +68,8 @@ export type { AdagradGroupOptions, AdagradOptions, AdagradState } from './optim/
 export { Adagrad } from './optim/adagrad.js';
 export type { AdamGroupOptions, AdamOptions, AdamState } from './optim/adam.js';
 export { Adam, AdamW } from './optim/adam.js';
-export { clipGradNorm } from './optim/clip.js';
+export type { ClipGradNormOptions } from './optim/clip.js';
+export { clipGradNorm, clipGradValue } from './optim/clip.js';
 export type {
   GroupParams,
   OptimizerOptions,
