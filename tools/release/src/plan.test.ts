@@ -39,7 +39,18 @@ describe('checkPlan', () => {
       'the fixed group names @recur/gone, which is not a published package of this workspace',
       'private package @recur/demo would be versioned 0.1.0 → 0.2.0',
       'published packages would get different versions: 0.1.0, 0.0.1',
-      '@recur/io was never released and would start at 0.0.1: its first changeset must be minor',
+      '@recur/io was never released and would start at 0.0.1: the first release is 0.1.0',
+    ]);
+  });
+
+  it('refuses a first release at 1.0.0 (a peer bump turned into a major one)', () => {
+    const verdict = checkPlan(workspace, config, [
+      release('@recur/core', 'major', '0.0.0', '1.0.0'),
+      release('@recur/io', 'major', '0.0.0', '1.0.0'),
+    ]);
+    expect(verdict.problems).toEqual([
+      '@recur/core was never released and would start at 1.0.0: the first release is 0.1.0',
+      '@recur/io was never released and would start at 1.0.0: the first release is 0.1.0',
     ]);
   });
 

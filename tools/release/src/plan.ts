@@ -36,8 +36,8 @@ export interface PlanVerdict {
 /**
  * Checks a release plan: every published package (a non-private one under `packages/`) is in the one
  * `fixed` group and nothing else is; private packages are never versioned; all published packages move
- * to one version together; and a package that was never released (0.0.0) starts at 0.1.0 or 1.0.0,
- * never at 0.0.1 (a first release made of patch changesets is a mistake, not a plan).
+ * to one version together; and a package that was never released (0.0.0) starts at 0.1.0 (not 0.0.1,
+ * from patch changesets alone, nor 1.0.0, from a peer dependency's bump).
  */
 export function checkPlan(
   workspace: readonly WorkspacePackage[],
@@ -83,10 +83,10 @@ export function checkPlan(
     problems.push(`published packages would get different versions: ${[...targets].join(', ')}`);
   }
   for (const p of published) {
-    if (p.from === '0.0.0' && p.to === '0.0.1') {
-      problems.push(
-        `${p.name} was never released and would start at 0.0.1: its first changeset must be minor`,
-      );
+    // 1.0.0 happens without anyone asking for it: changesets turns a bumped peer dependency into a major
+    // bump of the dependent (see onlyUpdatePeerDependentsWhenOutOfRange in .changeset/config.json).
+    if (p.from === '0.0.0' && p.to !== '0.0.0' && p.to !== '0.1.0') {
+      problems.push(`${p.name} was never released and would start at ${p.to}: the first release is 0.1.0`);
     }
   }
   return { problems, published };
