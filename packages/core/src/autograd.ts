@@ -63,7 +63,8 @@ export interface BackwardOptions {
 /**
  * PyTorch's `loss.backward()`: runs `lossFn`, adds d loss / d p to each parameter's `grad`
  * (accumulating, as PyTorch does, until `zeroGrad`), releases every intermediate tensor, and returns
- * the loss value. All or nothing: the parameters and their current gradients are checked first, and
+ * the loss value. Parameters with `requiresGrad` false are held constant and their `grad` is left
+ * alone (null unless set before), as PyTorch does for frozen parameters. All or nothing: the parameters and their current gradients are checked first, and
  * no `grad` changes unless the whole computation succeeded.
  */
 export function backward(
@@ -90,7 +91,10 @@ export function backward(
     }
     seen.set(p, i);
     checkLiveTensor('backward', `parameters[${i}].value`, p.value);
-    if (p.grad !== null) {
+    if (typeof p.requiresGrad !== 'boolean' && p.requiresGrad !== undefined) {
+      valueError('backward', `parameters[${i}].requiresGrad`, 'a boolean', p.requiresGrad);
+    }
+    if (p.grad !== null && p.requiresGrad !== false) {
       const grad = `parameters[${i}].grad`;
       checkLiveTensor('backward', grad, p.grad);
       // Each mismatch named on its own, with backend labels: "js" and "js" would hide two instances.
@@ -129,23 +133,33 @@ export function backward(
     }
     return value;
   };
+  // Frozen parameters (requiresGrad false) are constants: no gradient is computed or accumulated for them.
+  const trainable = parameters.filter((p) => p.requiresGrad !== false);
+  if (trainable.length === 0) {
+    throw new RangeError(
+      `backward: every one of the ${parameters.length} parameters has requiresGrad false, so nothing ` +
+        'requires a gradient (PyTorch: "element 0 of tensors does not require grad"); unfreeze some with ' +
+        'module.requiresGrad(true)',
+    );
+  }
   return tidy(() => {
     const { value, grads } = valueAndGrads(
       loss,
-      parameters.map((p) => p.value),
+      trainable.map((p) => p.value),
     );
     if (checking) {
       assertFinite('backward', 'the loss', value);
-      grads.forEach((g, i) => {
-        const p = parameters[i]!;
+      grads.forEach((g, k) => {
+        const p = trainable[k]!;
+        const i = seen.get(p)!;
         assertFinite('backward', `the gradient of parameters[${i}]${p.name ? ` (${p.name})` : ''}`, g);
       });
     }
-    const next = parameters.map((p, i) => (p.grad === null ? grads[i]! : add(p.grad, grads[i]!)));
+    const next = trainable.map((p, k) => (p.grad === null ? grads[k]! : add(p.grad, grads[k]!)));
     // Nothing above changed a parameter; from here on nothing can throw.
-    parameters.forEach((p, i) => {
+    trainable.forEach((p, k) => {
       p.grad?.dispose();
-      p.grad = keep(next[i]!);
+      p.grad = keep(next[k]!);
     });
     return value;
   });

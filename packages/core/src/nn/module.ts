@@ -38,12 +38,17 @@ export abstract class Module {
   checkFinite: boolean | undefined;
   private readonly ownParameters = new Map<string, Parameter>();
   private readonly children = new Map<string, Module>();
-  private currentBackend: AnyBackend;
+  private currentBackend: AnyBackend | undefined;
   private currentDtype: DType;
 
-  /** Resolves the backend and dtype the parameters will be created on. */
-  constructor(options: ModuleOptions | null = {}) {
-    this.currentBackend = resolveBackend(options?.backend);
+  /**
+   * Resolves the backend and dtype the parameters will be created on. `deferPlacement` (for containers,
+   * which own no parameters) leaves an unnamed backend unresolved until a child brings its own or
+   * `backend` is read, so an empty `ModuleList()` needs no default backend.
+   */
+  constructor(options: ModuleOptions | null = {}, deferPlacement = false) {
+    this.currentBackend =
+      deferPlacement && options?.backend === undefined ? undefined : resolveBackend(options?.backend);
     this.currentDtype = options?.dtype ?? 'float32';
     this.checkFinite = options?.checkFinite;
     if (this.checkFinite !== undefined && typeof this.checkFinite !== 'boolean') {
@@ -51,7 +56,7 @@ export abstract class Module {
         `${this.constructor.name}: checkFinite must be a boolean, got ${JSON.stringify(this.checkFinite)}`,
       );
     }
-    if (!this.currentBackend.dtypes.includes(this.currentDtype)) {
+    if (this.currentBackend !== undefined && !this.currentBackend.dtypes.includes(this.currentDtype)) {
       throw new RangeError(
         `${this.constructor.name}: dtype must be one of ${this.currentBackend.dtypes.join(', ')} on backend ` +
           `${this.currentBackend.name}, got ${JSON.stringify(this.currentDtype)}`,
@@ -61,6 +66,7 @@ export abstract class Module {
 
   /** The backend the parameters live on. */
   get backend(): AnyBackend {
+    this.currentBackend ??= resolveBackend();
     return this.currentBackend;
   }
 
@@ -89,24 +95,20 @@ export abstract class Module {
     init: (data: Float64Array) => void,
   ): Parameter {
     checkTensorSize(this.constructor.name, name, shape);
+    const backend = this.backend;
     let p: Parameter;
     try {
       const data = new Float64Array(sizeOf(shape));
       init(data);
       p = new Parameter(
-        new Tensor(
-          this.currentBackend,
-          this.currentBackend.fromData(data, shape, this.currentDtype),
-          [...shape],
-          this.currentDtype,
-        ),
+        new Tensor(backend, backend.fromData(data, shape, this.currentDtype), [...shape], this.currentDtype),
         `${this.constructor.name}.${name}`,
       );
     } catch (error) {
       this.dispose();
       throw new RangeError(
         `${this.constructor.name}: cannot allocate parameter ${name} of shape ${formatShape(shape)} on backend ` +
-          `${this.currentBackend.name}: ${error instanceof Error ? error.message : String(error)}`,
+          `${backend.name}: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
     this.ownParameters.set(name, p);
@@ -166,6 +168,62 @@ export abstract class Module {
   protected addModule<M extends Module>(name: string, module: M): M {
     this.children.set(name, module);
     return module;
+  }
+
+  /**
+   * Replaces the sub-modules by `entries`, in that order (containers use it to renumber after an
+   * insertion or deletion).
+   */
+  protected replaceModules(entries: readonly (readonly [string, Module])[]): void {
+    this.children.clear();
+    for (const [name, module] of entries) this.children.set(name, module);
+    // A container made without a backend takes the placement of its first child that has one.
+    if (this.currentBackend === undefined) {
+      const placement = Module.placementOf(entries.map(([, m]) => m));
+      if (placement.backend !== undefined) {
+        this.currentBackend = placement.backend;
+        this.currentDtype = placement.dtype ?? this.currentDtype;
+      }
+    }
+  }
+
+  /**
+   * The backend and dtype of the first of `modules` whose backend is known (without resolving the
+   * default backend), or `{}`: what a container takes as its own placement.
+   */
+  protected static placementOf(modules: readonly unknown[]): ModuleOptions {
+    for (const m of modules) {
+      if (m instanceof Module && m.currentBackend !== undefined)
+        return { backend: m.currentBackend, dtype: m.currentDtype };
+    }
+    return {};
+  }
+
+  /** `[name, module]` pairs of the direct sub-modules, in registration order (PyTorch's `named_children`). */
+  namedChildren(): [string, Module][] {
+    return [...this.children];
+  }
+
+  /**
+   * `[name, module]` pairs of this module (named `prefix`, default `''`) and every sub-module, depth
+   * first, each named by its dotted path (PyTorch's `named_modules`).
+   */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.children)
+      out.push(...child.namedModules(prefix === '' ? name : `${prefix}.${name}`));
+    return out;
+  }
+
+  /**
+   * PyTorch's `requires_grad_`: sets `requiresGrad` on every parameter (recursively) and returns the
+   * module. `requiresGrad(false)` freezes it: `backward` then leaves its parameters' `grad` alone.
+   */
+  requiresGrad(requiresGrad = true): this {
+    if (typeof requiresGrad !== 'boolean')
+      valueError(`${this.constructor.name}.requiresGrad`, 'requiresGrad', 'a boolean', requiresGrad);
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
   }
 
   /** `[name, parameter]` pairs in registration order, recursively (PyTorch's `named_parameters`). */
@@ -228,16 +286,9 @@ export abstract class Module {
     const created: [Parameter, Tensor][] = [];
     try {
       for (const [p, data] of hostData) {
-        const shape = p.value.shape;
-        created.push([
-          p,
-          new Tensor(
-            this.currentBackend,
-            this.currentBackend.fromData(data, shape, this.currentDtype),
-            [...shape],
-            this.currentDtype,
-          ),
-        ]);
+        // Where the parameter lives (a container's own placement need not be its children's).
+        const { backend, dtype, shape } = p.value;
+        created.push([p, new Tensor(backend, backend.fromData(data, shape, dtype), [...shape], dtype)]);
       }
     } catch (error) {
       for (const [, t] of created) t.dispose();

@@ -5,6 +5,12 @@ import type { Tensor } from '../tensor/tensor.js';
 export class Parameter {
   /** Accumulated gradient, `null` until `backward` runs or after `zeroGrad`. */
   grad: Tensor | null = null;
+  /**
+   * PyTorch's `requires_grad` (default true). `backward` gives a parameter with `false` no gradient (its
+   * `grad` is left as it is: `null` unless set before), so optimizers and `clipGradNorm` skip it.
+   * `module.requiresGrad(false)` sets it on every parameter of a module.
+   */
+  requiresGrad = true;
 
   /**
    * Wraps `value`, which the parameter now owns (kept alive past any enclosing `tidy`). `name` says
