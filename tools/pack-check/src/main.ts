@@ -234,6 +234,29 @@ async function lintAttw(p: Packed): Promise<void> {
   else report(`attw ${p.manifest.name}`, 'FAIL', `\n${tail(result, 40)}`);
 }
 
+/**
+ * Backends never depend on each other: a kernel two backends share gets a package of its own (as
+ * `@recur/gemm`). The shared tfjs adapter, `@recur/backend-tfjs`, is the one backend-named package the
+ * tfjs engines may depend on.
+ */
+function checkBackendsIndependent(packed: Packed[]): void {
+  const offenders: string[] = [];
+  for (const p of packed) {
+    if (!p.packed.name.startsWith('@recur/backend-')) continue;
+    const m = p.packed as Manifest & { optionalDependencies?: Record<string, string> };
+    const needs = { ...m.dependencies, ...m.peerDependencies, ...m.optionalDependencies };
+    for (const dep of Object.keys(needs)) {
+      if (dep.startsWith('@recur/backend-') && dep !== '@recur/backend-tfjs')
+        offenders.push(`${m.name} → ${dep}`);
+    }
+  }
+  report(
+    'backends independent (packed manifests)',
+    offenders.length === 0 ? 'ok' : 'FAIL',
+    offenders.length === 0 ? 'no backend depends on another' : offenders.join(', '),
+  );
+}
+
 /** The public entry points of a packed package, as import specifiers. */
 function entryPoints(m: Manifest): string[] {
   const subpaths = m.exports ? Object.keys(m.exports) : ['.'];
@@ -460,6 +483,7 @@ async function main(argv: string[]): Promise<number> {
     const app = onlyLint ? null : installApp(scratch);
     const lints: Promise<unknown>[] = [];
     const packed = await seconds('pack', () => packAll(waves, tarballs, lints));
+    checkBackendsIndependent(packed);
     const scratchChecks = async () => {
       if (!app || !(await installScratch(app, packed, scratch))) return;
       await checkTraining(scratch);
