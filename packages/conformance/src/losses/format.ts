@@ -42,45 +42,91 @@ export type LossName = (typeof lossNames)[number];
 
 /** Options of one case, as the loss function takes them (tensors as file tensors). */
 export interface LossCaseOptions {
+  /** How the loss is reduced. */
   reduction: 'mean' | 'sum' | 'none';
+  /** Per-class (`nllLoss`, `crossEntropy`) or per-element (binary losses) weight. */
   weight?: FileTensor;
+  /** `binaryCrossEntropyWithLogits`'s weight of the positive term. */
   posWeight?: FileTensor;
+  /** Class id whose rows are ignored (`nllLoss`, `crossEntropy`). */
   ignoreIndex?: number;
+  /** `crossEntropy`'s label smoothing in [0, 1]. */
   labelSmoothing?: number;
+  /** `smoothL1Loss`'s threshold (≥ 0). */
   beta?: number;
+  /** `huberLoss`'s threshold (> 0). */
   delta?: number;
+}
+
+/** PyTorch's results for one case. */
+export interface LossCaseExpected {
+  /** The loss: shape `[]`, or the per-element (per-row) losses with reduction `none`. */
+  loss: FileTensor;
+  /** Gradients of the loss (of `sum(loss ⊙ gradOutput)` with `none`). */
+  grad: {
+    /** With respect to the input. */
+    input: FileTensor;
+    /** With respect to a float target, when recorded. */
+    target?: FileTensor;
+  };
 }
 
 /** One case: the loss of `input` against `target` (or `targetIds`) with `options`, and PyTorch's results. */
 export interface LossCase {
+  /** Unique in its file. */
   name: string;
+  /** The loss's first argument. */
   input: FileTensor;
   /** A float target (same shape as the input); absent when `targetIds` is given. */
   target?: FileTensor;
   /** Integer class ids; absent when `target` is given. */
   targetIds?: FileTensor;
+  /** The options passed to the loss function and module. */
   options: LossCaseOptions;
   /** Dtypes the case is meaningful in (default both); e.g. float64 only when float32 cannot hold the input. */
   dtypes?: ('float32' | 'float64')[];
   /** With reduction `none`: the upstream gradient; the gradients are those of `sum(loss ⊙ gradOutput)`. */
   gradOutput?: FileTensor;
-  expected: { loss: FileTensor; grad: { input: FileTensor; target?: FileTensor } };
+  /** PyTorch's loss and gradients. */
+  expected: LossCaseExpected;
 }
 
 /** A parsed `recur-loss/1` file. */
 export interface LossFile {
+  /** Always `recur-loss/1`. */
   format: 'recur-loss/1';
+  /** The loss function every case calls. */
   loss: LossName;
+  /** What produced the expected values, e.g. `torch 1.13.0`. */
   source?: string;
+  /** The precision the references were computed in. */
   dtype?: 'float32' | 'float64';
+  /** The cases, in file order. */
   cases: LossCase[];
 }
 
 /** A `recur-loss/1` file, or why it could not be read. */
-export type LoadedLossFile = { file: string; losses: LossFile } | { file: string; error: string };
+export type LoadedLossFile = LoadedLossFileOk | LoadedLossFileError;
+
+/** A `recur-loss/1` file that was read. */
+export interface LoadedLossFileOk {
+  /** Where it came from. */
+  file: string;
+  /** Its parsed content. */
+  losses: LossFile;
+}
+
+/** A `recur-loss/1` file that could not be read. */
+export interface LoadedLossFileError {
+  /** Where it came from. */
+  file: string;
+  /** Why, with the file and the field named. */
+  error: string;
+}
 
 /** A malformed `recur-loss/1` file: the message names the field. */
 export class LossFormatError extends FileFormatError {
+  /** Always 'LossFormatError'. */
   override name = 'LossFormatError';
 }
 

@@ -1,5 +1,14 @@
 /** The loss cases' format and runner, for `@recur/conformance/portable` (no file system, no test runner). */
-export type { LoadedLossFile, LossCase, LossCaseOptions, LossFile, LossName } from './format.js';
+export type {
+  LoadedLossFile,
+  LoadedLossFileError,
+  LoadedLossFileOk,
+  LossCase,
+  LossCaseExpected,
+  LossCaseOptions,
+  LossFile,
+  LossName,
+} from './format.js';
 export {
   LossFormatError,
   loadedLossFile,

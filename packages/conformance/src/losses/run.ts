@@ -27,15 +27,17 @@ import {
   tidy,
   valueAndGrads,
 } from '@recur/core';
-import type { Tolerance } from '../compare.js';
+import type { ErrorStats, Tolerance } from '../compare.js';
 import { compareValues } from '../compare.js';
 import type { FileTensor } from '../format-checks.js';
 import type { LossCase, LossName } from './format.js';
 
 /** Outcome of one loss case: problems (empty when it passed) and the worst errors per compared tensor. */
 export interface LossCaseResult {
+  /** What did not match (shape, values beyond the tolerance, an exception); empty when the case passed. */
   problems: string[];
-  errors: Record<string, { maxAbs: number; maxRel: number }>;
+  /** Worst absolute and relative error of each compared tensor (`loss`, `grad.input`, …). */
+  errors: Record<string, ErrorStats>;
 }
 
 type Target = Tensor | Indices;
