@@ -100,7 +100,9 @@ function guardJsfive(): void {
     return parseV1.call(this, buf, offset);
   };
   proto._attr_value = function (this: unknown, dtype, buf, count, offset) {
-    const left = buf instanceof ArrayBuffer ? buf.byteLength - offset : 0;
+    // `buf` is the file, or a value's bytes from the global heap (an ArrayBuffer or a view of one).
+    const size = (buf as { byteLength?: unknown } | null)?.byteLength;
+    const left = typeof size === 'number' ? size - offset : 0;
     if (!(typeof count === 'number' && count >= 0 && count <= left))
       throw new Error(`an attribute declares ${count} values where ${Math.max(left, 0)} bytes are left`);
     return attrValue.call(this, dtype, buf, count, offset);
