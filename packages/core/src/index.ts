@@ -55,6 +55,8 @@ export type { EmbeddingOptions } from './nn/embedding.js';
 export { Embedding } from './nn/embedding.js';
 export type { Indices } from './nn/indices.js';
 export { indices } from './nn/indices.js';
+export type { FanMode, InitOptions, KaimingOptions, Nonlinearity } from './nn/init.js';
+export * as init from './nn/init.js';
 export type { LayerNormOptions } from './nn/layer-norm.js';
 export { LayerNorm } from './nn/layer-norm.js';
 export type { LinearOptions } from './nn/linear.js';
