@@ -72,6 +72,7 @@ export type { AdamGroupOptions, AdamOptions, AdamState } from './optim/adam.js';
 export { Adam, AdamW } from './optim/adam.js';
 export type { ClipGradNormOptions } from './optim/clip.js';
 export { clipGradNorm, clipGradValue } from './optim/clip.js';
+export * as lrScheduler from './optim/lr-scheduler.js';
 export type {
   GroupParams,
   OptimizerOptions,
