@@ -53,10 +53,17 @@ export const packedCases: BadInputCase[] = [
     expect: [/packPaddedSequence/, /\benforceSorted\b/, /a boolean/, /got "no"/],
   }),
   onStandardWorld({
-    name: 'new PackedSequence: padded of rank 2',
-    args: (w) => w.make([5, 3]),
+    // Rank 2 is PyTorch's packed data [Σ lengths, F] (with batchSizes); rank 3 the padded [T, N, F].
+    name: 'new PackedSequence: padded of rank 1',
+    args: (w) => w.make([5]),
     call: (_, padded) => newPacked(padded, Int32Array.from([5])),
-    expect: [/PackedSequence/, /\bpadded\b/, /\[T, N, F\]/, /got shape \[5, 3\]/],
+    expect: [/PackedSequence/, /\bpadded\b/, /\[T, N, F\]/, /got shape \[5\]/],
+  }),
+  onStandardWorld({
+    name: 'new PackedSequence: batchSizes that do not sum to the rows of data',
+    args: (w) => w.make([5, 3]),
+    call: (_, data) => newPacked(data, Int32Array.from([2, 2])),
+    expect: [/PackedSequence/, /\bbatchSizes\b/, /sum to the 5 rows of data/, /got \[2, 2\] \(sum 4\)/],
   }),
   onStandardWorld({
     name: 'new PackedSequence: a length beyond T',
