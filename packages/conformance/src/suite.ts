@@ -13,6 +13,10 @@ import { engineChecks } from './engine-checks.js';
 import { trainingLoopLeak } from './leak-check.js';
 import type { LoadedLossFile } from './losses/format.js';
 import { describeLossCases } from './losses/suite.js';
+import type { LoadedNnFile } from './nn/format.js';
+import { describeNnCases } from './nn/suite.js';
+import type { LoadedOptimFile } from './optim/format.js';
+import { describeOptimizerFixtures } from './optim/suite.js';
 import { primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
 import { compareComputation, computeCase, expectedValues, runCase } from './run-case.js';
 import type { TrainingFixture } from './run-training.js';
@@ -25,6 +29,10 @@ export interface ConformanceData {
   readonly training: readonly TrainingFixture[];
   /** `recur-loss/1` files (parsed, or why not); none when absent. */
   readonly losses?: readonly LoadedLossFile[];
+  /** `recur-nn/1` files (LayerNorm and sequence-utility cases; parsed, or why not); none when absent. */
+  readonly nn?: readonly LoadedNnFile[];
+  /** `recur-optim/1` optimizer and clipping fixtures (default none). */
+  readonly optim?: readonly LoadedOptimFile[];
 }
 
 /** Options of {@link describeConformance}, shared by both entries' `describeBackend`. */
@@ -156,6 +164,14 @@ export function describeConformance(
         });
 
         describeLossCases(data.losses ?? [], () => backend, dtype, toleranceFor(dtype), skipUnlessDtype);
+        describeNnCases(data.nn ?? [], () => backend, dtype, toleranceFor(dtype), skipUnlessDtype);
+        describeOptimizerFixtures(
+          data.optim ?? [],
+          () => backend,
+          dtype,
+          toleranceFor(dtype),
+          skipUnlessDtype,
+        );
 
         describe('engine guarantees (errors, nesting, disposal, NaN and ±Infinity)', () => {
           for (const check of engineChecks) {

@@ -11,6 +11,8 @@ import type { Backend } from '@recur/core';
 import { readWeightBytes } from '@recur/io';
 import { type LoadedCase, loadedCase } from './case-format.js';
 import { committedLossFiles } from './losses/browser.js';
+import { committedNnFiles } from './nn/browser.js';
+import { committedOptimFiles } from './optim/browser.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 import { parseTrainingFixture } from './training-format.js';
 
@@ -106,5 +108,10 @@ export function describeBackend(
   const training = Object.keys(committedTraining)
     .sort()
     .map((file) => parseTrainingFixture(committedTraining[file]));
-  describeConformance(name, factory, { cases, training, losses: committedLossFiles() }, options);
+  describeConformance(
+    name,
+    factory,
+    { cases, training, losses: committedLossFiles(), nn: committedNnFiles(), optim: committedOptimFiles() },
+    options,
+  );
 }

@@ -17,6 +17,8 @@ import {
   loadTrainingFixtures,
 } from './load-cases.js';
 import { committedLossesDir, loadLossFiles } from './losses/load.js';
+import { committedNnDir, loadNnFiles } from './nn/load.js';
+import { committedOptimDir, loadOptimFiles } from './optim/load.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 
 /** Options of {@link describeBackend}. */
@@ -38,5 +40,7 @@ export function describeBackend(
   const cases = loadCases(options.cases ?? [committedCasesDir, committedWeightCasesDir]);
   const training = loadTrainingFixtures([committedTrainingDir]);
   const losses = loadLossFiles([committedLossesDir]);
-  describeConformance(name, factory, { cases, training, losses }, options);
+  const optim = loadOptimFiles([committedOptimDir]);
+  const nn = loadNnFiles([committedNnDir]);
+  describeConformance(name, factory, { cases, training, losses, optim, nn }, options);
 }
