@@ -12,7 +12,6 @@ import { readWeightBytes } from '@recur/io';
 import { type LoadedCase, loadedCase } from './case-format.js';
 import { committedLossFiles } from './losses/browser.js';
 import { committedNnFiles } from './nn/browser.js';
-import { committedOptimFiles } from './optim/browser.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 import { parseTrainingFixture } from './training-format.js';
 
@@ -111,7 +110,7 @@ export function describeBackend(
   describeConformance(
     name,
     factory,
-    { cases, training, losses: committedLossFiles(), nn: committedNnFiles(), optim: committedOptimFiles() },
+    { cases, training, losses: committedLossFiles(), nn: committedNnFiles() },
     options,
   );
 }
