@@ -15,6 +15,8 @@ import type { LoadedLossFile } from './losses/format.js';
 import { describeLossCases } from './losses/suite.js';
 import type { LoadedNnFile } from './nn/format.js';
 import { describeNnCases } from './nn/suite.js';
+import type { LoadedOptimFile } from './optim/format.js';
+import { describeOptimizerFixtures } from './optim/suite.js';
 import { primitiveChecks, runPrimitiveCheck } from './primitive-checks.js';
 import { compareComputation, computeCase, expectedValues, runCase } from './run-case.js';
 import type { TrainingFixture } from './run-training.js';
@@ -29,6 +31,8 @@ export interface ConformanceData {
   readonly losses?: readonly LoadedLossFile[];
   /** `recur-nn/1` files (LayerNorm and sequence-utility cases; parsed, or why not); none when absent. */
   readonly nn?: readonly LoadedNnFile[];
+  /** `recur-optim/1` optimizer and clipping fixtures (default none). */
+  readonly optim?: readonly LoadedOptimFile[];
 }
 
 /** Options of {@link describeConformance}, shared by both entries' `describeBackend`. */
@@ -161,6 +165,13 @@ export function describeConformance(
 
         describeLossCases(data.losses ?? [], () => backend, dtype, toleranceFor(dtype), skipUnlessDtype);
         describeNnCases(data.nn ?? [], () => backend, dtype, toleranceFor(dtype), skipUnlessDtype);
+        describeOptimizerFixtures(
+          data.optim ?? [],
+          () => backend,
+          dtype,
+          toleranceFor(dtype),
+          skipUnlessDtype,
+        );
 
         describe('engine guarantees (errors, nesting, disposal, NaN and ±Infinity)', () => {
           for (const check of engineChecks) {

@@ -12,6 +12,7 @@ import { readWeightBytes } from '@recur/io';
 import { type LoadedCase, loadedCase } from './case-format.js';
 import { committedLossFiles } from './losses/browser.js';
 import { committedNnFiles } from './nn/browser.js';
+import { committedOptimFiles } from './optim/browser.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 import { parseTrainingFixture } from './training-format.js';
 
@@ -110,7 +111,7 @@ export function describeBackend(
   describeConformance(
     name,
     factory,
-    { cases, training, losses: committedLossFiles(), nn: committedNnFiles() },
+    { cases, training, losses: committedLossFiles(), nn: committedNnFiles(), optim: committedOptimFiles() },
     options,
   );
 }

@@ -18,6 +18,7 @@ import {
 } from './load-cases.js';
 import { committedLossesDir, loadLossFiles } from './losses/load.js';
 import { committedNnDir, loadNnFiles } from './nn/load.js';
+import { committedOptimDir, loadOptimFiles } from './optim/load.js';
 import { type ConformanceOptions, describeConformance } from './suite.js';
 
 /** Options of {@link describeBackend}. */
@@ -39,6 +40,7 @@ export function describeBackend(
   const cases = loadCases(options.cases ?? [committedCasesDir, committedWeightCasesDir]);
   const training = loadTrainingFixtures([committedTrainingDir]);
   const losses = loadLossFiles([committedLossesDir]);
+  const optim = loadOptimFiles([committedOptimDir]);
   const nn = loadNnFiles([committedNnDir]);
-  describeConformance(name, factory, { cases, training, losses, nn }, options);
+  describeConformance(name, factory, { cases, training, losses, optim, nn }, options);
 }
