@@ -21,3 +21,9 @@
 export { createJsBackend, type JsBackend, type JsBackendOptions } from './backend.js';
 export type { KernelInfo, KernelRequest, KernelTier, ThreadsRequest } from './kernel.js';
 export { JsTensor } from './tensor.js';
+export {
+  measureWasmSimdPeak,
+  type SimdPeak,
+  type SimdPeakOptions,
+  type SimdPeakVariant,
+} from './wasm/peak.js';

@@ -31,6 +31,8 @@ export interface BenchOptions {
   python: string;
   torchThreads: number | undefined;
   jsThreads: 1 | 2 | 'auto';
+  /** Measure the WebAssembly SIMD128 peak first (`--no-peak` skips it). */
+  peak: boolean;
   json: string | undefined;
   report: string | undefined;
 }
@@ -147,6 +149,7 @@ export function benchCommand(): Command {
       jsThreadsOption,
       'auto',
     )
+    .option('--no-peak', 'skip measuring the WebAssembly SIMD128 peak (and the shares of it)')
     .option('--json <file>', 'write a recur-bench/1 JSON document')
     .option('--report <dir>', 'write a markdown report with SVG charts into this directory')
     .allowExcessArguments(false);
@@ -184,6 +187,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     python: string;
     torchThreads?: number;
     jsThreads: BenchOptions['jsThreads'];
+    peak: boolean;
     json?: string;
     report?: string;
   }>();
@@ -210,6 +214,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     python: o.python,
     torchThreads: o.torchThreads,
     jsThreads: o.jsThreads,
+    peak: o.peak,
     json: o.json,
     report: o.report,
   };

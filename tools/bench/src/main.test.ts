@@ -82,6 +82,19 @@ describe('pnpm bench', () => {
     }
     const torchRan = doc.results.some((r) => r.system === 'torch' && r.status === 'ok');
     expect(doc.machine.torch !== null).toBe(torchRan);
+    // The torch reference says which BLAS kernel it ran on, and whether ratios against it count.
+    if (torchRan) {
+      expect(doc.references.torch).toMatchObject({ fair: expect.any(Boolean), note: expect.any(String) });
+      expect(doc.references.torch).toHaveProperty('detected.corename');
+      expect(run.stdout).toContain('torch: ');
+    }
+    // The limit: the SIMD128 peak, and recur-js as a share of it.
+    expect(doc.machine.wasmSimdPeak?.gflopsPerThread).toBeGreaterThan(0);
+    expect(run.stdout).toContain('WebAssembly SIMD128 peak');
+    for (const r of doc.results.filter((x) => x.system === 'recur-js')) {
+      expect(r.peakShare).toBeGreaterThan(0);
+      expect(r.threads).toBeGreaterThanOrEqual(1);
+    }
 
     expect(doc.ratios.length).toBe(torchRan ? 4 : 2);
     for (const q of doc.ratios) {
@@ -100,10 +113,12 @@ describe('pnpm bench', () => {
     const json = join(scratch, 'custom.json');
     const run = bench([
       ...['--workload', 'b3t5i2h4l2', '--mode', 'train', '--cell', 'gru'],
-      ...['--backend', 'js', '--reference', 'none', '--reps', '1', '--json', json],
+      ...['--backend', 'js', '--reference', 'none', '--reps', '1', '--no-peak', '--json', json],
     ]);
     expect(run.status, run.stderr).toBe(0);
     const doc = JSON.parse(readFileSync(json, 'utf8')) as BenchDocument;
+    expect(doc.machine.wasmSimdPeak).toBeNull();
+    expect(doc.results[0]?.peakShare).toBeUndefined();
     expect(doc.settings.workloads).toEqual([
       { name: 'B3T5I2H4L2', batch: 3, steps: 5, inputSize: 2, hiddenSize: 4, layers: 2, modes: ['train'] },
     ]);

@@ -11,11 +11,13 @@ import { CommanderError } from 'commander';
 import { parseOptions, UsageError } from './cli.js';
 import { buildLineup } from './contenders.js';
 import { coreCount, loadNow, machineInfo } from './machine.js';
+import { attachPeakShares, type PeakInfo, peakInfo } from './peak.js';
 import { progressBar } from './progress.js';
 import { type BenchDocument, computeRatios } from './results.js';
 import { runPlan } from './runner.js';
 import { loadTf } from './systems/tfjs-engine.js';
 import { tfjsVersion } from './systems/tfjs-layers.js';
+import { torchReference } from './systems/torch.js';
 import { renderProblems, renderRatios, renderResults } from './table.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -37,6 +39,16 @@ async function main(argv: readonly string[]): Promise<number> {
     // Node.js"), which would otherwise interleave with the progress bar and the tables.
     (await loadTf()).env().set('PROD', true);
   }
+  // The limit, measured first while nothing else of this run is busy.
+  let peak: PeakInfo | null = null;
+  if (options.peak) {
+    const { measureWasmSimdPeak } = await import('@recur/backend-js');
+    try {
+      peak = peakInfo(measureWasmSimdPeak(), loadNow());
+    } catch (error) {
+      process.stderr.write(`pnpm bench: no WebAssembly SIMD128 peak: ${(error as Error).message}\n`);
+    }
+  }
   const lineup = await buildLineup(options, coreCount());
   const usesTfjs = lineup.contenders.some((c) => c.group !== 'host');
   const progress = progressBar();
@@ -57,16 +69,28 @@ async function main(argv: readonly string[]): Promise<number> {
     progress.stop();
     await lineup.close();
   }
-  const ratios = computeRatios(rows);
+  if (peak !== null) attachPeakShares(rows, peak.gflopsPerThread, lineup.kernels);
+  const references: BenchDocument['references'] = {};
+  const torchSetup = lineup.torch === null ? null : torchReference(lineup.torch.info);
+  if (torchSetup !== null) references.torch = torchSetup;
+  const unfair = new Set(
+    Object.entries(references)
+      .filter(([, r]) => !r.fair)
+      .map(([name]) => name),
+  );
+  const ratios = computeRatios(rows, unfair);
   const document: BenchDocument = {
     format: 'recur-bench/1',
-    machine: machineInfo(
-      lineup.torch?.info ?? null,
-      usesTfjs ? await tfjsVersion() : null,
-      lineup.tfjsSharedEngine,
-      loadAtStart,
-      lineup.kernels,
-    ),
+    machine: {
+      ...machineInfo(
+        lineup.torch?.info ?? null,
+        usesTfjs ? await tfjsVersion() : null,
+        lineup.tfjsSharedEngine,
+        loadAtStart,
+        lineup.kernels,
+      ),
+      wasmSimdPeak: peak,
+    },
     settings: {
       command: ['pnpm bench', ...argv].join(' '),
       reps: options.reps ?? 'per-workload',
@@ -83,17 +107,27 @@ async function main(argv: readonly string[]): Promise<number> {
         modes: [...modes],
       })),
     },
+    references,
     results: rows,
     ratios,
   };
 
   console.log(renderResults(rows));
+  for (const [name, setup] of Object.entries(references)) {
+    console.log(`${name}: ${setup.note}`);
+  }
   console.log('\nRatios: reference median / Recur median (above 1: Recur is faster)');
   console.log(renderRatios(ratios));
   const notes = renderProblems(rows);
   if (notes) console.log(`\nNot measured:\n${notes}`);
   for (const [system, detail] of Object.entries(document.machine.recurKernels)) {
     console.log(`${system} kernels: ${detail}`);
+  }
+  if (peak !== null) {
+    console.log(
+      `WebAssembly SIMD128 peak: ${peak.gflopsPerThread} GFLOP/s per thread (${peak.best.relaxed ? 'relaxed FMA' : 'mul+add'}, ` +
+        `${peak.best.accumulators} accumulators; load ${peak.load} when measured); "% of 2×peak" = GFLOP/s over peak × threads`,
+    );
   }
   console.log(`\n${document.settings.durationS} s in all`);
   const { loadAverage, cores } = document.machine;

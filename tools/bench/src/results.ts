@@ -30,6 +30,10 @@ export interface ResultRow {
   reps: number;
   /** Untimed warm-up steps run first. */
   warmup: number;
+  /** recur-js / recur-wasm: the threads it computed on (with `peakShare`). */
+  threads?: number;
+  /** recur-js / recur-wasm: `gflops` over the run's WebAssembly SIMD128 peak × `threads`. */
+  peakShare?: number;
 }
 
 /** Reference median / Recur median on one workload: above 1, Recur is faster. */
@@ -42,6 +46,10 @@ export interface RatioRow {
   workload: string;
   mode: Mode;
   ratio: number;
+  /** The Recur row's share of the SIMD128 peak × its threads, when measured. */
+  peakShare?: number;
+  /** The Recur row's threads (with `peakShare`). */
+  threads?: number;
 }
 
 /** The machine and software a run measured. */
@@ -59,6 +67,8 @@ export interface MachineInfo {
   tfjsSharedEngine: boolean | null;
   /** 1-minute load average when the run started and ended: above `cores`, timings are unreliable. */
   loadAverage: { start: number; end: number };
+  /** The WebAssembly SIMD128 peak measured at the start of the run (`null` with `--no-peak`). */
+  wasmSimdPeak?: import('./peak.js').PeakInfo | null;
   /** How Recur backends chose their kernels, e.g. `{"recur-js": "wasm simd128 + relaxed FMA, 6×8 tiles, 2 threads (auto)"}`. */
   recurKernels: Record<string, string>;
   date: string;
@@ -91,11 +101,23 @@ export function seriesOf(row: { system: string; requested: 'auto' | 'composed' |
   return row.requested === 'composed' ? `${row.system} composed` : row.system;
 }
 
+/** How a reference was set up, and whether ratios against it are reported. */
+export interface ReferenceSetup {
+  /** False: the reference runs handicapped here (PyTorch on a generic BLAS kernel) and has no ratios. */
+  fair: boolean;
+  /** One line for the terminal and the report. */
+  note: string;
+  /** The details (for torch: `TorchBlas`: kernel detected, decision, override and its verification). */
+  [detail: string]: unknown;
+}
+
 /** The whole `--json` document. */
 export interface BenchDocument {
   format: 'recur-bench/1';
   machine: MachineInfo;
   settings: RunSettings;
+  /** How each reference that needs setting up was set up (`torch`: its BLAS kernel; `onnxruntime-…`). */
+  references: Record<string, ReferenceSetup>;
   results: ResultRow[];
   ratios: RatioRow[];
 }
@@ -109,13 +131,28 @@ export const tfjsLayersReferenceOf: Readonly<Record<string, string>> = {
   'recur-webgl': 'tfjs-layers-webgl',
 };
 
-/** Ratios of every `ok` Recur row against torch and its tfjs-layers reference on the same workload. */
-export function computeRatios(rows: readonly ResultRow[]): RatioRow[] {
+/** The inference peers every Recur system is compared with on forward workloads (`--reference onnxruntime-…`). */
+export const onnxruntimeSystems = [
+  'onnxruntime-node-1t',
+  'onnxruntime-node-2t',
+  'onnxruntime-web-1t',
+  'onnxruntime-web-2t',
+] as const;
+
+/**
+ * Ratios of every `ok` Recur row against torch, its tfjs-layers reference and the onnxruntime peers
+ * on the same workload. References in `unfair` (torch left on a generic BLAS kernel) get no ratio.
+ */
+export function computeRatios(
+  rows: readonly ResultRow[],
+  unfair: ReadonlySet<string> = new Set(),
+): RatioRow[] {
   const ok = rows.filter((r) => r.status === 'ok' && r.ms !== null);
   const out: RatioRow[] = [];
   for (const r of ok) {
     if (!r.system.startsWith('recur-')) continue;
-    for (const reference of ['torch', tfjsLayersReferenceOf[r.system]]) {
+    for (const reference of ['torch', tfjsLayersReferenceOf[r.system], ...onnxruntimeSystems]) {
+      if (reference === undefined || unfair.has(reference)) continue;
       const ref = ok.find(
         (x) => x.system === reference && x.cell === r.cell && x.workload === r.workload && x.mode === r.mode,
       );
@@ -129,6 +166,7 @@ export function computeRatios(rows: readonly ResultRow[]): RatioRow[] {
         workload: r.workload,
         mode: r.mode,
         ratio: ref.ms!.median / r.ms!.median,
+        ...(r.peakShare === undefined ? {} : { peakShare: r.peakShare, threads: r.threads }),
       });
     }
   }

@@ -2,6 +2,7 @@
  * The tables a run is read through, independent of how they are rendered (terminal or markdown):
  * medians by workload × series, ratios by workload × (Recur series vs reference), and what did not run.
  */
+import { formatShare } from './peak.js';
 import { type RatioRow, type ResultRow, seriesOf } from './results.js';
 import { workloads } from './workloads.js';
 
@@ -67,6 +68,10 @@ export interface RatioPair {
   layers?: number;
   /** The tfjs-layers system compared with. */
   layersSystem?: string;
+  /** The Recur row's share of the SIMD128 peak × threads, and its threads. */
+  share?: { value: number; threads: number };
+  /** Against the inference peers (`onnxruntime-node-1t`, …), by system. */
+  peers?: Record<string, number>;
 }
 
 /** Every ratio by workload line × Recur series column. */
@@ -75,17 +80,24 @@ export function ratioMatrix(ratios: readonly RatioRow[]): Matrix<RatioPair> {
   for (const r of ratios) {
     const key = `${seriesOf(r)}|${r.workload}|${r.cell}|${r.mode}`;
     const pair = pairs.get(key) ?? { row: r };
+    if (r.peakShare !== undefined) pair.share = { value: r.peakShare, threads: r.threads ?? 1 };
     if (r.reference === 'torch') pair.torch = r.ratio;
-    else {
+    else if (r.reference.startsWith('tfjs-layers')) {
       pair.layers = r.ratio;
       pair.layersSystem = r.reference;
-    }
+    } else pair.peers = { ...pair.peers, [r.reference]: r.ratio };
     pairs.set(key, pair);
   }
   return build(
     [...pairs.values()].map((p) => ({ ...p.row, pair: p })),
     (x) => seriesOf(x),
-    (x) => ({ torch: x.pair.torch, layers: x.pair.layers, layersSystem: x.pair.layersSystem }),
+    (x) => ({
+      torch: x.pair.torch,
+      layers: x.pair.layers,
+      layersSystem: x.pair.layersSystem,
+      peers: x.pair.peers,
+      share: x.pair.share,
+    }),
   );
 }
 
@@ -93,7 +105,8 @@ export function ratioMatrix(ratios: readonly RatioRow[]): Matrix<RatioPair> {
 export function formatPair(p: RatioPair | undefined, separator = ' / '): string {
   if (p === undefined) return '';
   const f = (v: number | undefined) => (v === undefined ? '–' : formatRatio(v));
-  return `${f(p.torch)}${separator}${f(p.layers)}`;
+  const share = p.share === undefined ? '' : ` · ${formatShare(p.share.value, p.share.threads)}`;
+  return `${f(p.torch)}${separator}${f(p.layers)}${share}`;
 }
 
 /** Series that ran nowhere (every row skipped or failed): tables leave them out and list them below. */
@@ -135,5 +148,6 @@ export function formatRatio(ratio: number): string {
 export function formatResult(r: ResultRow | undefined, separator: string): string {
   if (r === undefined) return '';
   if (r.status !== 'ok' || r.ms === null) return r.status;
-  return `${formatMs(r.ms.median)} ms${separator}${r.gflops!.toFixed(r.gflops! >= 10 ? 0 : 1)} GF/s`;
+  const share = r.peakShare === undefined ? '' : `${separator}${formatShare(r.peakShare, r.threads ?? 1)}`;
+  return `${formatMs(r.ms.median)} ms${separator}${r.gflops!.toFixed(r.gflops! >= 10 ? 0 : 1)} GF/s${share}`;
 }

@@ -70,6 +70,7 @@ export function renderMarkdown(doc: BenchDocument, charts: readonly Chart[]): st
             ? 'not run'
             : `${m.torch}, ${m.torchThreads} threads, OMP_WAIT_POLICY=${m.torchWaitPolicy}`,
         ],
+        ...Object.entries(doc.references ?? {}).map(([name, r]) => [`${name} set-up`, r.note]),
         [
           'tfjs',
           m.tfjs === null

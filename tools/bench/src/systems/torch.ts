@@ -6,14 +6,57 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { ReferenceSetup } from '../results.js';
 import { oneLine } from './backends.js';
+import {
+  type BlasVerification,
+  type CpuFeatures,
+  decideCoretype,
+  readCpuFeatures,
+  verificationPasses,
+} from './blas.js';
 import type { Contender, PreparedStep } from './types.js';
 
 /** The script the subprocess runs. */
 export const torchScript = fileURLToPath(new URL('../../python/torch_bench.py', import.meta.url));
 
+/** The BLAS PyTorch's process reported at start (`blas_info` in the script). */
+export interface BlasReport {
+  library: string | null;
+  corename: string | null;
+  config: string | null;
+  /** `OPENBLAS_CORETYPE` in that process's environment. */
+  coretypeEnv: string | null;
+  /** The `BLAS_INFO=…` and `CPU capability usage` parts of `torch.__config__.show()`. */
+  torchConfig: string;
+}
+
+/** How the bench chose PyTorch's BLAS kernel (the `references.torch` entry of the JSON). */
+export interface TorchBlas {
+  /** What PyTorch ran on as started (with the caller's environment). */
+  detected: BlasReport;
+  /** `decideCoretype`'s verdict on it. */
+  decision: { action: 'keep' | 'override'; coretype?: string; reason: string };
+  /** The re-run with `OPENBLAS_CORETYPE`, when the decision was to override. */
+  override: {
+    coretype: string;
+    corename: string | null;
+    verification: BlasVerification | null;
+    accepted: boolean;
+    reason?: string;
+  } | null;
+  /** The kernel the timed process runs. */
+  kernel: string | null;
+  /** `OPENBLAS_CORETYPE` of the timed process (the caller's, or the override). */
+  coretypeEnv: string | null;
+  /** False when PyTorch still runs a generic kernel on a CPU with AVX2/AVX-512: no ratio against it is reported. */
+  fair: boolean;
+}
+
 /** PyTorch's side of the machine description. */
-export type TorchInfo = { version: string; threads: number; waitPolicy: string } | { unavailable: string };
+export type TorchInfo =
+  | { version: string; threads: number; waitPolicy: string; blas: TorchBlas }
+  | { unavailable: string };
 
 type Reply = Record<string, unknown>;
 
@@ -25,12 +68,13 @@ class TorchProcess {
   private stderr = '';
   private exited: Error | undefined;
 
-  constructor(python: string, threads: number | undefined) {
+  constructor(python: string, threads: number | undefined, env: Record<string, string> = {}) {
     const args = [torchScript];
     this.child = spawn(python, args, {
       env: {
         ...process.env,
         ...(threads === undefined ? {} : { RECUR_BENCH_TORCH_THREADS: String(threads) }),
+        ...env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -92,24 +136,108 @@ export interface TorchSession {
   close(): void;
 }
 
-/** Starts the Python process; torch rows are `skipped` with the reason when torch does not import. */
-export async function startTorch(python: string, threads?: number): Promise<TorchSession> {
-  const proc = new TorchProcess(python, threads);
-  let info: TorchInfo;
+function blasReport(raw: unknown): BlasReport {
+  const b = (raw ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  const config = String(b.torchConfig ?? '');
+  const torchConfig = [
+    /CPU capability usage: [^\n]*/.exec(config)?.[0],
+    /BLAS_INFO=[^,\n]*/.exec(config)?.[0],
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return {
+    library: str(b.library),
+    corename: str(b.corename),
+    config: str(b.config),
+    coretypeEnv: str(b.coretypeEnv),
+    torchConfig,
+  };
+}
+
+/** Waits for the start-up line: the torch version and BLAS, or why torch is unavailable. */
+async function hello(
+  proc: TorchProcess,
+): Promise<{ version: string; threads: number; blas: BlasReport } | { unavailable: string }> {
   try {
-    const hello = await proc.next();
-    info =
-      hello.ready === true
-        ? {
-            version: String(hello.torch),
-            threads: Number(hello.threads),
-            waitPolicy: process.env.OMP_WAIT_POLICY ?? 'PASSIVE',
-          }
-        : { unavailable: String(hello.reason ?? 'torch is unavailable') };
+    const h = await proc.next();
+    return h.ready === true
+      ? { version: String(h.torch), threads: Number(h.threads), blas: blasReport(h.blas) }
+      : { unavailable: String(h.reason ?? 'torch is unavailable') };
   } catch (error) {
-    info = { unavailable: oneLine(error) };
+    return { unavailable: oneLine(error) };
   }
-  if ('unavailable' in info) proc.close();
+}
+
+/**
+ * Starts the Python process; torch rows are `skipped` with the reason when torch does not import.
+ * Where OpenBLAS runs a generic kernel on a CPU with AVX2/AVX-512 (`decideCoretype`), a second
+ * process with `OPENBLAS_CORETYPE` set is checked against float64 and replaces the first if right.
+ */
+export async function startTorch(
+  python: string,
+  threads?: number,
+  cpu: CpuFeatures = readCpuFeatures(),
+): Promise<TorchSession> {
+  let proc = new TorchProcess(python, threads);
+  const first = await hello(proc);
+  let info: TorchInfo;
+  if ('unavailable' in first) {
+    info = first;
+  } else {
+    const envCoretype = process.env.OPENBLAS_CORETYPE || undefined;
+    const decision = decideCoretype({ cpu, corename: first.blas.corename, envCoretype });
+    const blas: TorchBlas = {
+      detected: first.blas,
+      decision,
+      override: null,
+      kernel: first.blas.corename,
+      coretypeEnv: envCoretype ?? null,
+      fair: decision.action === 'keep',
+    };
+    if (decision.action === 'override') {
+      const candidate = new TorchProcess(python, threads, { OPENBLAS_CORETYPE: decision.coretype });
+      const override: NonNullable<TorchBlas['override']> = {
+        coretype: decision.coretype,
+        corename: null,
+        verification: null,
+        accepted: false,
+      };
+      try {
+        const h = await hello(candidate);
+        if ('unavailable' in h) throw new Error(h.unavailable);
+        override.corename = h.blas.corename;
+        const v = await candidate.request({ op: 'verify' });
+        const verification: BlasVerification = {
+          productRelError: Number(v.productRelError),
+          lstmMaxAbsError: Number(v.lstmMaxAbsError),
+          corename: h.blas.corename,
+        };
+        override.verification = verification;
+        const verdict = verificationPasses(verification, decision.coretype);
+        if (verdict.pass) override.accepted = true;
+        else override.reason = verdict.reason;
+      } catch (error) {
+        override.reason = `the ${decision.coretype} process failed: ${oneLine(error)}`;
+      }
+      if (override.accepted) {
+        proc.close();
+        proc = candidate;
+        blas.kernel = override.corename;
+        blas.coretypeEnv = decision.coretype;
+        blas.fair = true;
+      } else {
+        candidate.close();
+      }
+      blas.override = override;
+    }
+    info = {
+      version: first.version,
+      threads: first.threads,
+      waitPolicy: process.env.OMP_WAIT_POLICY ?? 'PASSIVE',
+      blas,
+    };
+  }
   const contender: Contender = {
     system: 'torch',
     requestedPath: null,
@@ -141,4 +269,30 @@ export async function startTorch(python: string, threads?: number): Promise<Torc
     },
   };
   return { contender, info, close: () => proc.close() };
+}
+
+/** The `references.torch` entry: the BLAS setup, whether it is fair, and one line saying so. */
+export function torchReference(info: TorchInfo): ReferenceSetup | null {
+  if ('unavailable' in info) return null;
+  const b = info.blas;
+  const version = /OpenBLAS [\d.]+/.exec(b.detected.config ?? '')?.[0] ?? 'BLAS';
+  const env = b.detected.coretypeEnv
+    ? `, OPENBLAS_CORETYPE=${b.detected.coretypeEnv} set in the environment`
+    : '';
+  const e = (x: number | undefined) => (x === undefined ? '?' : x.toExponential(1));
+  let note: string;
+  if (b.override === null) {
+    note = `${version}: ${b.decision.reason}`;
+  } else if (b.override.accepted) {
+    const v = b.override.verification;
+    note =
+      `${version} ran its generic ${b.detected.corename} kernel${env}; re-run with ` +
+      `OPENBLAS_CORETYPE=${b.override.coretype} (kernel ${b.override.corename}), checked against float64 ` +
+      `(product rel. error ${e(v?.productRelError)}, LSTM max abs error ${e(v?.lstmMaxAbsError)})`;
+  } else {
+    note =
+      `${version} runs its generic ${b.detected.corename} kernel${env}; OPENBLAS_CORETYPE=${b.override.coretype} ` +
+      `was refused (${b.override.reason}): torch is timed on the generic kernel and no ratio against it is reported`;
+  }
+  return { ...b, fair: b.fair, note };
 }
