@@ -103,7 +103,7 @@ export abstract class LRScheduler {
     this.optimizer = optimizer;
   }
 
-  /** The optimizer's groups. */
+  /** The optimizer's groups. @internal */
   protected get groups(): Group[] {
     return this.optimizer.paramGroups as unknown as Group[];
   }
@@ -178,12 +178,12 @@ export abstract class LRScheduler {
     return [...this.lastLr];
   }
 
-  /** This scheduler's own state-dict entries (PyTorch's keys), besides the base ones. */
+  /** This scheduler's own state-dict entries (PyTorch's keys), besides the base ones. @internal */
   protected ownFields(): Field[] {
     return [];
   }
 
-  /** Every state-dict entry. */
+  /** Every state-dict entry. @internal */
   protected fields(): Field[] {
     const n = this.groups.length;
     return [

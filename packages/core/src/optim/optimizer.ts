@@ -295,6 +295,7 @@ export abstract class Optimizer<
     return this.paramGroups[0]!.lr;
   }
 
+  /** Sets group 0's lr (`paramGroups[0].lr`); `step()` checks it. */
   set lr(value: number) {
     this.paramGroups[0]!.lr = value;
   }
