@@ -1,7 +1,15 @@
 /** PackedSequence helpers follow torch.nn.utils.rnn semantics. */
 import { createJsBackend } from '@recur/backend-js';
 import { describe, expect, it } from 'vitest';
-import { Generator, GRU, packPaddedSequence, padPackedSequence, randn, tensor } from '../index.js';
+import {
+  Generator,
+  GRU,
+  PackedSequence,
+  packPaddedSequence,
+  padPackedSequence,
+  randn,
+  tensor,
+} from '../index.js';
 
 const backend = createJsBackend();
 
@@ -53,5 +61,14 @@ describe('packPaddedSequence / padPackedSequence', () => {
     const [out, hn] = gru.forward(input, null, { lengths: [2, 4, 1] });
     expect(padPackedSequence(packedOut, { totalLength: 4 })[0].toList()).toEqual(out.toList());
     expect(hnPacked.toList()).toEqual(hn.toList());
+  });
+
+  it('a module returns its input order: tied lengths keep the caller-given sortedIndices', () => {
+    const gru = new GRU({ inputSize: 2, hiddenSize: 3, backend, generator: new Generator(1) });
+    const input = randn([3, 3, 2], { backend, generator: new Generator(2) });
+    // Rows 0 and 2 tie (length 3): PyTorch keeps whichever order the caller packed them in.
+    const packed = new PackedSequence(input, [3, 1, 3], [2, 0, 1]);
+    const [out] = gru.forward(packed);
+    expect([...(out as PackedSequence).sortedIndices]).toEqual([2, 0, 1]);
   });
 });

@@ -277,7 +277,7 @@ export abstract class RNNBase extends Module {
         return unbatched ? reshape(stacked, [stateRows, stacked.shape[2]!]) : stacked;
       };
       let output: Tensor | PackedSequence;
-      if (packed) output = new PackedSequence(timeMajor, packed.lengths);
+      if (packed) output = new PackedSequence(timeMajor, packed.lengths, packed.sortedIndices);
       else if (unbatched) output = reshape(timeMajor, [steps, timeMajor.shape[2]!]);
       else output = this.batchFirst ? transpose(timeMajor, [1, 0, 2]) : timeMajor;
       return { output, hn: stackStates(hn), cn: cn.length > 0 ? stackStates(cn) : undefined };
