@@ -24,7 +24,7 @@ export type {
   BadInputNeed,
   BadInputWorld,
 } from './bad-input/types.js';
-export type { StandardWorld } from './bad-input/world.js';
+export type { StandardCaseSpec, StandardWorld } from './bad-input/world.js';
 export { emptyWorld, onStandardWorld, standardWorld } from './bad-input/world.js';
 
 /** Every case, grouped by area, in the order the suite runs them. */

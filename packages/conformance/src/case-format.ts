@@ -50,12 +50,19 @@ export type CaseModule = (typeof caseModules)[number];
 
 /** Constructor options of a case's module: PyTorch's arguments in camelCase, as the file gives them. */
 export interface CaseOptions {
+  /** Features per input step, the last axis of `inputs.input` (PyTorch `input_size`, ≥ 1). */
   inputSize: number;
+  /** Features of the hidden state `h` (PyTorch `hidden_size`, ≥ 1). */
   hiddenSize: number;
+  /** Stacked recurrent layers (PyTorch `num_layers`, default 1); modules only, not cells. */
   numLayers?: number;
+  /** Whether the module has the `bias_ih` / `bias_hh` parameters (default true). */
   bias?: boolean;
+  /** Input and output are `[N, T, *]` instead of `[T, N, *]` (PyTorch `batch_first`, default false); modules only. */
   batchFirst?: boolean;
+  /** Dropout probability between layers, in [0, 1]; cases run in eval mode, so it does not act. Modules only. */
   dropout?: number;
+  /** Runs each layer in both directions, D = 2 (PyTorch `bidirectional`, default false); modules only. */
   bidirectional?: boolean;
   /** LSTM only (0 = none). */
   projSize?: number;
@@ -65,22 +72,62 @@ export interface CaseOptions {
 
 /** A parsed `recur-case/1` file; every tensor fits the module (see {@link parseCase}). */
 export interface ConformanceCase {
+  /** The format tag, always `recur-case/1`. */
   format: 'recur-case/1';
+  /** The case's unique, file-name-safe name, used in reports. */
   name: string;
+  /** What produced the expected values, e.g. `torch 1.13.0`. */
   source?: string;
+  /** The module kind to build. */
   module: CaseModule;
+  /** The module's constructor options. */
   options: CaseOptions;
+  /** The precision the reference values were computed in. */
   dtype?: 'float32' | 'float64';
+  /** The module's whole `state_dict` by PyTorch name (`weight_ih_l0`, …), each with PyTorch's shape. */
   parameters: Record<string, CaseTensor>;
   /** The weight file the parameters were read from (relative to the case file), when the case names one. */
   weights?: string;
-  inputs: { input: CaseTensor; h0?: CaseTensor; c0?: CaseTensor; lengths?: number[] };
-  lossWeights: { output?: CaseTensor; hn?: CaseTensor; cn?: CaseTensor };
-  expected: {
+  /** What the module is run on, as PyTorch receives it. */
+  inputs: {
+    /**
+     * The input sequence: `[T, N, inputSize]` (`[N, T, inputSize]` with `batchFirst`) or unbatched
+     * `[T, inputSize]` for modules; `[N, inputSize]` or `[inputSize]` for cells.
+     */
+    input: CaseTensor;
+    /**
+     * Initial hidden state (omitted = zeros): `[numLayers·D, N, H_out]` for modules (`H_out` is
+     * `projSize` when set, else `hiddenSize`), `[N, hiddenSize]` for cells; no `N` axis when unbatched.
+     */
+    h0?: CaseTensor;
+    /** Initial LSTM / LSTMCell cell state, shaped like `h0` but with `hiddenSize` features; only given with `h0`. */
+    c0?: CaseTensor;
+    /** Per-batch-row sequence lengths in [1, T] (`pack_padded_sequence(enforce_sorted=False)` semantics); modules, batched input only. */
+    lengths?: number[];
+  };
+  /**
+   * Weights of the scalar loss `Σ output ⊙ W_output + Σ h_n ⊙ W_hn + Σ c_n ⊙ W_cn`, each shaped like
+   * the output it weights; an absent term is not part of the loss.
+   */
+  lossWeights: {
+    /** Weights of the output (for cells: the new `h`). */
     output?: CaseTensor;
+    /** Weights of the final hidden state `h_n` (modules only). */
     hn?: CaseTensor;
+    /** Weights of the final cell state `c_n` (LSTM, LSTMCell: the new `c`). */
     cn?: CaseTensor;
+  };
+  /** PyTorch's reference values; at least one is present. */
+  expected: {
+    /** The output (for cells: the new `h`). */
+    output?: CaseTensor;
+    /** The final hidden state `h_n`, shaped like `h0` (modules only). */
+    hn?: CaseTensor;
+    /** The final cell state `c_n` (LSTM; for LSTMCell: the new `c`). */
+    cn?: CaseTensor;
+    /** The scalar loss built from `lossWeights`. */
     loss?: number;
+    /** d loss / d each input given (`input`, `h0`, `c0`) and parameter, by name, each shaped like its tensor. */
     grad?: Record<string, CaseTensor>;
   };
 }
@@ -90,6 +137,7 @@ export interface ConformanceCase {
  * empty for the file as a whole); the message names it, the expected and the actual value.
  */
 export class CaseFormatError extends FileFormatError {
+  /** Always `CaseFormatError`. */
   override name = 'CaseFormatError';
 }
 
@@ -161,9 +209,15 @@ export interface ParseCaseOptions {
    * Reads the weight file a case names in `"weights"` (a path relative to the case file) and returns
    * its tensors by state-dict name. Without it, such a case is refused (a browser has no files).
    */
-  readonly readWeights?: (
-    path: string,
-  ) => Record<string, { readonly shape: readonly number[]; readonly data: ArrayLike<number> }>;
+  readonly readWeights?: (path: string) => Record<
+    string,
+    {
+      /** The tensor's shape, PyTorch's for that `state_dict` entry. */
+      readonly shape: readonly number[];
+      /** Its values in row-major order. */
+      readonly data: ArrayLike<number>;
+    }
+  >;
 }
 
 /** The parameters of a case that gives `"weights"` instead of `"parameters"`, read through the loader. */
@@ -406,8 +460,20 @@ export function parseCaseBytes(bytes: Uint8Array): ConformanceCase {
 
 /** A case file that was read: either its parsed case or why it could not be used. */
 export type LoadedCase =
-  | { file: string; case: ConformanceCase }
-  | { file: string; name: string; error: string };
+  | {
+      /** The path of the case file. */
+      file: string;
+      /** The parsed case. */
+      case: ConformanceCase;
+    }
+  | {
+      /** The path of the case file. */
+      file: string;
+      /** The case's own `name` when readable, else the file's name without `.json`. */
+      name: string;
+      /** Why the file could not be used (the reader's message, naming the field). */
+      error: string;
+    };
 
 /**
  * Parses case file `file` from its bytes, its JSON text or its already-parsed value; any problem

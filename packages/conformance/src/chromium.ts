@@ -60,9 +60,11 @@ export async function bundleForPage(entry: string): Promise<string> {
 
 /** A started page with the script loaded. */
 export interface ScriptPage {
+  /** The Playwright page, at `about:blank` with the bundled script added. */
   readonly page: Page;
   /** Chromium's version. */
   readonly version: string;
+  /** Closes the browser (and so the page). */
   close(): Promise<void>;
 }
 
@@ -74,7 +76,13 @@ export interface ScriptPage {
 export async function openScriptPage(
   entry: string,
   extraArgs: readonly string[] = [],
-): Promise<ScriptPage | { unavailable: string }> {
+): Promise<
+  | ScriptPage
+  | {
+      /** Why no page could be opened, and what to install or set instead. */
+      unavailable: string;
+    }
+> {
   let chromium: typeof import('playwright-core').chromium;
   try {
     chromium = (await import('playwright-core')).chromium;

@@ -10,7 +10,9 @@ import { crossEntropy, GRU, LSTM, ops, RNN, tensor, tidy, valueAndGrads } from '
 
 /** One guarantee and how to check it on a backend. */
 export interface EngineCheck {
+  /** The guarantee, as a sentence (the test's name). */
   readonly name: string;
+  /** Checks the guarantee on `backend` in `dtype`; returns the problems found, none when it holds. */
   readonly run: (backend: AnyBackend, dtype: DType) => string[];
 }
 

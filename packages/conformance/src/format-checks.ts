@@ -8,7 +8,9 @@
 
 /** A tensor as stored in a Recur fixture file: row-major `data` of `shape`. */
 export interface FileTensor {
+  /** The dimensions, e.g. `[T, N, inputSize]`; `[]` for a scalar. */
   shape: number[];
+  /** The values in row-major order, finite, as many as the product of `shape`. */
   data: number[];
 }
 

@@ -18,7 +18,12 @@ export function trainingLoopLeak(
   backend: AnyBackend,
   dtype: DType,
   steps: number,
-): { afterFirstStep: number; after: number } {
+): {
+  /** `backend.liveTensors()` after the first training step. */
+  afterFirstStep: number;
+  /** `backend.liveTensors()` after the last step, before the model and optimizer are released. */
+  after: number;
+} {
   const generator = new Generator(7);
   const rnn = new LSTM({
     inputSize: 3,

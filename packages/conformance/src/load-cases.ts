@@ -75,7 +75,12 @@ function weightsBeside(caseFile: string): (path: string) => Record<string, Weigh
 }
 
 /** Reads every JSON file of a directory (the training fixtures). */
-export function readJsonFiles(dir: string): { file: string; json: unknown }[] {
+export function readJsonFiles(dir: string): {
+  /** The file's path. */
+  file: string;
+  /** The file's parsed JSON value, unchecked. */
+  json: unknown;
+}[] {
   return listCaseFiles([dir]).map((file) => ({ file, json: JSON.parse(readFileSync(file, 'utf8')) }));
 }
 

@@ -9,6 +9,7 @@ export type {
   BadInputEnv,
   BadInputNeed,
   BadInputWorld,
+  StandardCaseSpec,
   StandardWorld,
 } from './bad-input-matrix.js';
 export {
@@ -19,8 +20,16 @@ export {
   runBadInputCase,
   standardWorld,
 } from './bad-input-matrix.js';
+export type { CaseModuleInstance } from './build-module.js';
 export { buildModule } from './build-module.js';
-export type { CaseModule, CaseOptions, CaseTensor, ConformanceCase, LoadedCase } from './case-format.js';
+export type {
+  CaseModule,
+  CaseOptions,
+  CaseTensor,
+  ConformanceCase,
+  LoadedCase,
+  ParseCaseOptions,
+} from './case-format.js';
 export {
   CaseFormatError,
   caseModules,
@@ -33,6 +42,7 @@ export type { ErrorStats, Tolerance } from './compare.js';
 export { compareValues } from './compare.js';
 export type { EngineCheck } from './engine-checks.js';
 export { engineChecks } from './engine-checks.js';
+export type { FileTensor } from './format-checks.js';
 export { trainingLoopLeak } from './leak-check.js';
 export * from './losses/portable.js';
 export type { PrimitiveCheck } from './primitive-checks.js';

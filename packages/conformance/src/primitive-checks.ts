@@ -10,10 +10,13 @@ import { compareValues } from './compare.js';
 
 /** One primitive under test: input shapes, how to draw inputs, and the function. */
 export interface PrimitiveCheck {
+  /** The primitive and variant checked, e.g. `matMul(Aᵀ)` or `sum(axis 1)`. */
   name: string;
+  /** The shape of each input of `f`, in argument order. */
   shapes: number[][];
   /** Draws one input value (default: standard normal). */
   draw?: (g: Generator, input: number) => number;
+  /** The function checked, built from the frontend's ops; its inputs are drawn with `shapes`. */
   f: (...xs: Tensor[]) => Tensor;
 }
 
@@ -131,13 +134,31 @@ export const primitiveChecks: PrimitiveCheck[] = [
 ];
 
 /** Finite-difference settings per dtype. */
-export const finiteDifference: Record<DType, { step: number; tolerance: Tolerance }> = {
+export const finiteDifference: Record<
+  DType,
+  {
+    /** The central-difference step h: numeric gradient (L(x + h) − L(x − h)) / 2h. */
+    step: number;
+    /** How far the analytic gradient may be from the numeric one. */
+    tolerance: Tolerance;
+  }
+> = {
   float64: { step: 1e-6, tolerance: { atol: 1e-7, rtol: 1e-6 } },
   float32: { step: 1e-2, tolerance: { atol: 2e-2, rtol: 2e-2 } },
 };
 
 /** Runs one check; returns the worst absolute error and whether it passed. */
-export function runPrimitiveCheck(backend: AnyBackend, dtype: DType, check: PrimitiveCheck, seed = 1) {
+export function runPrimitiveCheck(
+  backend: AnyBackend,
+  dtype: DType,
+  check: PrimitiveCheck,
+  seed = 1,
+): {
+  /** Every input's analytic gradient is within `finiteDifference[dtype].tolerance` of the numeric one. */
+  pass: boolean;
+  /** The worst absolute difference between analytic and numeric gradient over all inputs (NaN if any NaN). */
+  maxAbs: number;
+} {
   const g = new Generator(seed);
   const inputs = check.shapes.map((shape, i) => {
     const size = shape.reduce((n, d) => n * d, 1);

@@ -25,27 +25,47 @@ import { compareValues } from './compare.js';
 
 /** Outcome of one case on one backend (one row of a `recur-report/1`). */
 export interface CaseResult {
+  /** The case's `name`. */
   case: string;
+  /** The backend's `name`. */
   backend: string;
+  /** The dtype the backend computed in. */
   dtype: DType;
   /** Which implementation ran the recurrent layers (`null` for cells or on error). */
   path: TakenPath | null;
+  /** `pass`: every reference within tolerance; `fail`: some value off or missing; `error`: the case could not run. */
   status: 'pass' | 'fail' | 'error';
+  /** The absolute tolerance the case was judged with. */
   atol: number;
+  /** The relative tolerance the case was judged with. */
   rtol: number;
+  /** Worst errors of every compared tensor by report name (`output`, `hn`, `grad.input`, …); empty on error. */
   errors: Record<string, ErrorStats>;
+  /** What failed (`; `-separated) or the error's message; `null` when the case passed. */
   message: string | null;
 }
 
 /** Values computed for a case: every compared tensor by report name (`output`, `hn`, `grad.input`, …). */
 export interface CaseComputation {
-  values: Map<string, { shape: readonly number[]; data: Float64Array }>;
+  /** The computed tensors by report name: outputs, `loss` (shape `[]`) and `grad.<name>` for every parameter and input. */
+  values: Map<
+    string,
+    {
+      /** The tensor's shape. */
+      shape: readonly number[];
+      /** Its values, row-major, widened to float64. */
+      data: Float64Array;
+    }
+  >;
+  /** Which implementation ran the recurrent layers (`null` for cells). */
   path: TakenPath | null;
 }
 
 /** How to run a case. */
 export interface RunCaseOptions {
+  /** The dtype to compute in. */
   dtype: DType;
+  /** The tolerance every compared value is judged with. */
   tolerance: Tolerance;
   /** Implementation of the recurrent layers (default `auto`). */
   path?: SequencePath;
@@ -147,7 +167,14 @@ export function compareComputation(
   computed: CaseComputation['values'],
   expected: Map<string, CaseTensor>,
   tolerance: Tolerance,
-): { pass: boolean; errors: Record<string, ErrorStats>; problems: string[] } {
+): {
+  /** Every reference was produced, with its shape, and within tolerance. */
+  pass: boolean;
+  /** Worst errors of every tensor compared (those with a matching shape), by report name. */
+  errors: Record<string, ErrorStats>;
+  /** One message per missing, misshapen or out-of-tolerance value; empty when `pass`. */
+  problems: string[];
+} {
   const errors: Record<string, ErrorStats> = {};
   const problems: string[] = [];
   for (const [name, ref] of expected) {

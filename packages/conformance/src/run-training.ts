@@ -33,9 +33,13 @@ export type { TrainingFixture } from './training-format.js';
 
 /** Outcome of a training fixture. */
 export interface TrainingResult {
+  /** The fixture's `name`. */
   name: string;
+  /** Every recorded value was reproduced within tolerance and nothing threw. */
   pass: boolean;
+  /** Worst errors of every compared value by name (`step0.loss`, `step1.totalNorm`, `step2.grad.rnn.weight_ih_l0`, `step3.head.bias`, …). */
   errors: Record<string, ErrorStats>;
+  /** One message per value out of tolerance or missing reference, and the error if the run threw; empty when `pass`. */
   problems: string[];
 }
 

@@ -43,13 +43,17 @@ export const trainingModules = ['Embedding', 'RNN', 'LSTM', 'GRU', 'Linear'] as 
 
 /** One layer of the model, registered under `name` like an entry of `nn.ModuleDict`. */
 export interface TrainingLayer {
+  /** An identifier, unique in the model; prefixes the layer's parameter names (`rnn.weight_ih_l0`). */
   name: string;
+  /** The layer kind. */
   module: (typeof trainingModules)[number];
+  /** The layer's constructor options as checked (PyTorch's arguments in camelCase, e.g. `inFeatures`, `hiddenSize`). */
   options: Record<string, unknown>;
 }
 
 /** One recorded optimizer step. */
 export interface TrainingStep {
+  /** The loss PyTorch computed at this step, before the update. */
   loss: number;
   /** `clip_grad_norm_`'s total norm; null when the fixture does not clip. */
   totalNorm: number | null;
@@ -63,23 +67,63 @@ export interface TrainingStep {
 
 /** A parsed `recur-train/1` fixture; every tensor fits the model (see {@link parseTrainingFixture}). */
 export interface TrainingFixture {
+  /** The format tag, always `recur-train/1`. */
   format: 'recur-train/1';
+  /** The fixture's unique, file-name-safe name, used in reports. */
   name: string;
+  /** What produced the recorded values, e.g. `torch 1.13.0`. */
   source?: string;
+  /** The precision the recorded values were computed in. */
   dtype?: 'float32' | 'float64';
+  /** The layers, applied in order (an Embedding only first, a Linear never first), e.g. `[Embedding,] LSTM, Linear`. */
   model: TrainingLayer[];
+  /** The model's whole `state_dict` before the first step, by `<layer>.<parameter>` name. */
   parameters: Record<string, FileTensor>;
+  /**
+   * The model's input: token ids (rank 1 or 2) for an Embedding-first model, else the recurrent
+   * module's input, `[T, N, inputSize]` (`[N, T, inputSize]` with `batchFirst`) or unbatched `[T, inputSize]`.
+   */
   input: FileTensor;
+  /** The loss of the model's output. */
   loss:
-    | { kind: 'mse'; target: FileTensor }
-    | { kind: 'crossEntropy'; target: FileTensor; ignoreIndex?: number };
-  optimizer: { kind: 'SGD' | 'Adam' | 'AdamW'; options: Record<string, unknown> };
-  clipGradNorm: { maxNorm: number; normType: number | 'inf' } | null;
+    | {
+        /** Mean squared error (`mseLoss`). */
+        kind: 'mse';
+        /** The target, shaped like the model's output. */
+        target: FileTensor;
+      }
+    | {
+        /** Cross-entropy of the output reshaped to `[-1, C]` logits (`crossEntropy`). */
+        kind: 'crossEntropy';
+        /** One class id per row of the reshaped logits, `[rows]`, in the flattened order. */
+        target: FileTensor;
+        /** Target id that contributes neither loss nor gradient (PyTorch `ignore_index`, default -100). */
+        ignoreIndex?: number;
+      };
+  /** The optimizer stepping every parameter of the model. */
+  optimizer: {
+    /** The `@recur/core` (and `torch.optim`) optimizer class. */
+    kind: 'SGD' | 'Adam' | 'AdamW';
+    /**
+     * Every option of that kind, camelCase: SGD `lr`, `momentum`, `dampening`, `nesterov`,
+     * `weightDecay`; Adam and AdamW `lr`, `betas`, `eps`, `weightDecay`, `amsgrad`.
+     */
+    options: Record<string, unknown>;
+  };
+  /** `clip_grad_norm_` between backward and the step, or `null` for none. */
+  clipGradNorm: {
+    /** The largest total norm the gradients are scaled down to (PyTorch `max_norm`). */
+    maxNorm: number;
+    /** The p of the p-norm, ≥ 1, or `inf` for the largest magnitude (PyTorch `norm_type`). */
+    normType: number | 'inf';
+  } | null;
+  /** The recorded steps, in order (at least one). */
   steps: TrainingStep[];
 }
 
 /** A training fixture that does not follow `recur-train/1`; `path` is the offending field. */
 export class TrainingFormatError extends FileFormatError {
+  /** Always `TrainingFormatError`. */
   override name = 'TrainingFormatError';
 }
 

@@ -6,7 +6,9 @@ export type AnyOptimizer = Optimizer<ParameterState>;
 
 /** Where a case runs: the backend under test, the dtype, and a second instance of the same kind. */
 export interface BadInputEnv {
+  /** The backend under test. */
   readonly backend: AnyBackend;
+  /** The dtype the case's tensors are made in. */
   readonly dtype: DType;
   /**
    * A second instance of the backend under test (same kind, separate tensors), when one could be made:
@@ -23,7 +25,9 @@ export type BadInputNeed = 'second instance' | 'second dtype';
  * `modules`, the state of `optimizers`, and the live-tensor counts of `backends`.
  */
 export interface BadInputWorld {
+  /** Modules whose parameter values and gradients must not change. */
   readonly modules: readonly Module[];
+  /** Optimizers whose state, `stepCount` and `lr` must not change. */
   readonly optimizers: readonly AnyOptimizer[];
   /** Backends whose live-tensor counts must not change (the backend under test first). */
   readonly backends: readonly AnyBackend[];
@@ -37,9 +41,14 @@ export interface BadInputWorld {
  * (the argument's name, the expected and the actual value or shape) and change nothing.
  */
 export interface BadInputCase<W extends BadInputWorld = BadInputWorld> {
+  /** The case's name in reports, e.g. the call and what is wrong with its argument. */
   readonly name: string;
+  /** What the case needs to run; without it the case is skipped (see `badInputSkipReason`). */
   readonly needs?: readonly BadInputNeed[];
+  /** Builds the world and the bad arguments, before the snapshot and live counts are taken. */
   setup(env: BadInputEnv): W;
+  /** Makes the bad call; it must throw, and its return value (if it does not) is released. */
   call(world: W): unknown;
+  /** Patterns the thrown error's message must all match. */
   readonly expect: readonly RegExp[];
 }

@@ -10,11 +10,17 @@ import type { AnyOptimizer, BadInputCase, BadInputEnv, BadInputWorld } from './t
 
 /** The standard world and helpers to make (tracked) arguments on its backend. */
 export interface StandardWorld extends BadInputWorld {
+  /** The environment the world was built on. */
   readonly env: BadInputEnv;
+  /** The backend under test (`env.backend`), where the world's tensors live. */
   readonly backend: AnyBackend;
+  /** The dtype of the world's tensors (`env.dtype`). */
   readonly dtype: DType;
+  /** The LSTM and the head, then any module `adopt`ed. */
   readonly modules: Module[];
+  /** The Adam then the SGD optimizer. */
   readonly optimizers: AnyOptimizer[];
+  /** Backends whose live-tensor counts are compared: the backend under test, then any other one a case uses. */
   readonly backends: AnyBackend[];
   /** `inputSize` 3, `hiddenSize` 4, one layer, time-major. */
   readonly lstm: LSTM;
@@ -26,9 +32,11 @@ export interface StandardWorld extends BadInputWorld {
   readonly adam: Adam;
   /** SGD with momentum over the head's parameters (a momentum buffer after one step). */
   readonly sgd: SGD;
-  /** A valid input `[T = 5, N = 2, 3]`, and `h0`/`c0` `[1, 2, 4]` for it. */
+  /** A valid input `[T = 5, N = 2, 3]`. */
   readonly x: Tensor;
+  /** A valid initial hidden state for `x`, `[1, 2, 4]`. */
   readonly h0: Tensor;
+  /** A valid initial cell state for `x`, `[1, 2, 4]`. */
   readonly c0: Tensor;
   /** The head's target `[2, 2]`. */
   readonly target: Tensor;
@@ -145,11 +153,15 @@ export function otherDtype(world: StandardWorld): DType {
 
 /** The parts of a case on the standard world: `args` builds the bad arguments before the call. */
 export interface StandardCaseSpec<A> {
+  /** The case's name in reports. */
   readonly name: string;
+  /** What the case needs to run; without it the case is skipped. */
   readonly needs?: BadInputCase['needs'];
   /** Builds the arguments of the bad call (tracked tensors, extra modules) on the world. */
   readonly args?: (world: StandardWorld) => A;
+  /** Makes the bad call on the world with the arguments `args` built; it must throw. */
   readonly call: (world: StandardWorld, args: A) => unknown;
+  /** Patterns the thrown error's message must all match. */
   readonly expect: readonly RegExp[];
 }
 
