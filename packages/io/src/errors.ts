@@ -9,10 +9,12 @@ export type WeightFormat = 'safetensors' | 'torch' | 'onnx' | 'tfjs-layers' | 'k
  * throw nothing else, whatever the bytes.
  */
 export class WeightFileError extends Error {
+  /** Always `WeightFileError`. */
   override name = 'WeightFileError';
 
   /** `format` is the file format, `message` what is wrong (the format is prefixed to it). */
   constructor(
+    /** The format of the file being read or written. */
     readonly format: WeightFormat,
     message: string,
   ) {

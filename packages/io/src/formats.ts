@@ -14,6 +14,7 @@ import { readTorch } from './torch/read.js';
 
 /** How one format is read and written. */
 export interface FormatCodec {
+  /** The format this entry reads and writes. */
   readonly format: WeightFormat;
   /** How file names end, lower case: extensions with the dot (`.safetensors`), or a name (`model.json`). */
   readonly extensions: readonly string[];

@@ -12,6 +12,7 @@ export { readWeightBytes } from './formats.js';
 export { bfloat16ToFloat, float16ToFloat, floatToBfloat16, floatToFloat16 } from './half.js';
 export type { InferredKind, InferredModule } from './infer.js';
 export { inferModule, MODULE_METADATA_KEY, OPTIONS_METADATA_KEY } from './infer.js';
+export type { KerasRead } from './keras/keras3.js';
 export { readKeras, readKerasWeights } from './keras/keras3.js';
 export type { TfjsWeightData } from './keras/read.js';
 export { readTfjsLayers, readTfjsLayersFiles } from './keras/read.js';

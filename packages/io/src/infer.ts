@@ -9,6 +9,7 @@ export type InferredKind = 'RNN' | 'LSTM' | 'GRU' | 'RNNCell' | 'LSTMCell' | 'GR
 
 /** A recognised module: its kind, constructor options, and what the names and shapes cannot tell. */
 export interface InferredModule {
+  /** The module class to construct (`@recur/core`'s, named as PyTorch's `nn` modules). */
   readonly module: InferredKind;
   /** Options for the module's constructor (`inputSize`, `hiddenSize`, `numLayers`, …). */
   readonly options: Record<string, unknown>;

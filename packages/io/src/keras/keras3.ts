@@ -30,7 +30,11 @@ import { readTopology, type Topology } from './topology.js';
 /** A `.keras` archive's entries may total at most this many times its size (Keras stores them uncompressed). */
 export const MAX_EXPANSION = 8;
 
-type KerasRead = WeightFile & { module: InferredModule };
+/** What the Keras readers return: the weights under PyTorch's names, and the module that computes the model. */
+export type KerasRead = WeightFile & {
+  /** The Recur module the model describes: kind and constructor options, from its layer configs. */
+  module: InferredModule;
+};
 
 const failKeras = (message: string): never => {
   throw new WeightFileError('keras', message);

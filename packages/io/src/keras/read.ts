@@ -54,7 +54,10 @@ export type TfjsWeightData = Uint8Array | ArrayBuffer | readonly (Uint8Array | A
 export function readTfjsLayers(
   model: unknown,
   weightData?: TfjsWeightData,
-): WeightFile & { module: InferredModule } {
+): WeightFile & {
+  /** The Recur module the file describes: kind and constructor options, worked out from its layers. */
+  module: InferredModule;
+} {
   const text = model instanceof Uint8Array ? utf8(model, 'the model JSON') : model;
   const root = object(typeof text === 'string' ? parseJson(text, 'the model JSON') : text, 'the model JSON');
   if (root.format !== undefined && root.format !== 'layers-model') {
@@ -114,7 +117,10 @@ export interface NamedWeight {
 export function readKerasModel(
   topology: Topology,
   weights: () => readonly NamedWeight[],
-): WeightFile & { module: InferredModule } {
+): WeightFile & {
+  /** The Recur module the file describes: kind and constructor options, worked out from its layers. */
+  module: InferredModule;
+} {
   const stack = readStack(topology.layers);
   const { tensors, inputSize } = stackTensors(stack, weights());
 
@@ -154,7 +160,10 @@ export function readKerasModel(
 export function readTfjsLayersFiles(
   json: Uint8Array,
   neighbour: (relativePath: string) => Uint8Array,
-): WeightFile & { module: InferredModule } {
+): WeightFile & {
+  /** The Recur module the file describes: kind and constructor options, worked out from its layers. */
+  module: InferredModule;
+} {
   if (!(json instanceof Uint8Array))
     fail(`expected the model.json bytes as a Uint8Array, got ${typeof json}`);
   const root = object(parseJson(utf8(json, 'model.json'), 'model.json'), 'model.json');

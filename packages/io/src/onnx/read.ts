@@ -34,7 +34,10 @@ export const MIN_READ_OPSET = 7;
  * PyTorch's, a `reverse`-only direction, non-zero constant initial states, ops that are not part of
  * one recurrent module, and any malformed or inconsistent tensor (dims, data lengths, dtypes).
  */
-export function readOnnx(bytes: Uint8Array): WeightFile & { module: InferredModule } {
+export function readOnnx(bytes: Uint8Array): WeightFile & {
+  /** The Recur module the graph computes: kind and constructor options, worked out from its recurrent node. */
+  module: InferredModule;
+} {
   if (!(bytes instanceof Uint8Array)) fail(`expected the model's bytes as a Uint8Array, got ${typeof bytes}`);
   const model = decodeModel(bytes);
   const opset = defaultOpset(model);
