@@ -24,6 +24,7 @@ export type KernelTier = 'simd' | 'scalar';
 
 /** The decision and its reason, for reports. */
 export interface KernelInfo {
+  /** The tier every kernel of the backend runs: `simd` (WebAssembly simd128, float32) or `scalar` (plain TypeScript). */
   readonly kernel: KernelTier;
   /** e.g. `wasm simd128 + relaxed FMA, 6×8 tiles, 1 thread` or `plain TypeScript (requested)`. */
   readonly detail: string;
