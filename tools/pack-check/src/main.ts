@@ -230,7 +230,11 @@ async function lintAttw(p: Packed): Promise<void> {
     [attw, p.tarball, '--profile', 'esm-only', '--format', 'ascii', '--no-color', '--no-emoji'],
     { cwd: repo, env: plainEnv() },
   );
-  if (result.code === 0) report(`attw ${p.manifest.name}`, 'ok');
+  // attw exits 0 for a package without any types ("This package does not contain types"): every
+  // Recur package ships declarations, so that is a failure here.
+  if (result.code === 0 && /does not contain types/.test(result.stdout)) {
+    report(`attw ${p.manifest.name}`, 'FAIL', 'the package contains no types');
+  } else if (result.code === 0) report(`attw ${p.manifest.name}`, 'ok');
   else report(`attw ${p.manifest.name}`, 'FAIL', `\n${tail(result, 40)}`);
 }
 
