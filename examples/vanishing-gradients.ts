@@ -6,9 +6,16 @@
  * `pnpm example vanishing-gradients [--length 100] [--hidden 32] [--batch 64] [--lr 0.01]`
  */
 import { join } from 'node:path';
-import { Generator, tensor, tidy, valueAndGrads } from '@recur/core';
+import { Generator } from '@recur/core';
 import type { AddingBatch, RecurrentKind } from './lib/adding.js';
-import { AddingModel, addingBatch, addingOptions, recurrentKinds, trainAdding } from './lib/adding.js';
+import {
+  AddingModel,
+  addingBatch,
+  addingOptions,
+  gradientProfile,
+  recurrentKinds,
+  trainAdding,
+} from './lib/adding.js';
 import type { Point } from './lib/chart.js';
 import { writeLineChart } from './lib/chart.js';
 import { runExample } from './lib/cli.js';
@@ -17,20 +24,11 @@ import { renderTable } from './lib/table.js';
 
 /** ‖d loss / d x_t‖ / ‖d loss / d x_{T−1}‖ for every distance d = T − 1 − t, over a whole batch. */
 function gradientRatios(model: AddingModel, batch: AddingBatch): number[] {
-  return tidy(() => {
-    const x = tensor(batch.x, [batch.length, batch.size, 2]);
-    const { grads } = valueAndGrads(() => model.loss(batch, x), [x]);
-    const g = grads[0]!.toArray();
-    const per = batch.size * 2;
-    const norms = Array.from({ length: batch.length }, (_, t) => {
-      let s = 0;
-      for (let i = t * per; i < (t + 1) * per; i++) s += g[i]! * g[i]!;
-      return Math.sqrt(s);
-    });
-    const last = norms[batch.length - 1]!;
-    return norms.map((_, d) => norms[batch.length - 1 - d]! / last);
-  });
+  return gradientProfile(model, batch).ratios;
 }
+
+/** One colour per cell, as in the demo's panel: dashed at initialisation, solid once trained. */
+const cellColours: Record<RecurrentKind, string> = { RNN: '#d62728', LSTM: '#1f77b4', GRU: '#2ca02c' };
 
 await runExample(
   {
@@ -50,11 +48,15 @@ await runExample(
     );
     const ratios = new Map<string, number[]>();
     const points: Point[] = [];
+    /** Where a ratio underflowed float32 to 0 (no place on a log axis, so its line ends there). */
+    const ends: string[] = [];
     const record = (kind: RecurrentKind, when: string, r: number[]) => {
       ratios.set(`${kind} ${when}`, r);
       r.forEach((y, x) => {
-        points.push({ x, y, series: `${kind} ${when}` });
+        points.push({ x, y, series: `${kind} ${when}`, group: kind, variant: when });
       });
+      const zero = r.findIndex((y) => !(y > 0));
+      if (zero >= 0) ends.push(`${kind} ${when} is 0 from distance ${zero} on`);
     };
     const trainedAt99: Record<string, number> = {};
     for (const kind of recurrentKinds) {
@@ -85,12 +87,19 @@ await runExample(
     );
     const file = join(ctx.out, 'vanishing-gradients.svg');
     await writeLineChart(file, {
-      title: `‖∂loss/∂x_t‖ relative to the last step (adding problem, T = ${length}, H = ${hidden})`,
+      title: `Gradient norm at step t relative to the last step (adding problem, T = ${length}, H = ${hidden})`,
       xTitle: 'distance from the last step',
-      yTitle: 'gradient norm ratio (log)',
+      yTitle: 'gradient norm ratio (log scale)',
       points,
       logY: true,
+      ...(ends.length === 0
+        ? {}
+        : { subtitle: `Lines end where the ratio underflows float32 to 0: ${ends.join('; ')}.` }),
+      groups: cellColours,
+      variants: { 'at init': [5, 4], trained: [] },
     });
+    if (ends.length > 0)
+      console.log(`note: float32 underflow, not drawn on the log axis: ${ends.join('; ')}`);
     console.log(`chart: ${file}`);
     return [
       {

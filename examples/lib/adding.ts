@@ -5,9 +5,11 @@
  * Shared by `adding-problem` and `vanishing-gradients`.
  */
 
-import type { Generator, Parameter, Tensor } from '@recur/core';
-import { Adam, GRU, Linear, LSTM, mseLoss, ops, RNN, tensor, tidy } from '@recur/core';
-import { type AddingBatch, addingBatch } from '@recur/datasets';
+import type { Generator } from '@recur/core';
+import { Adam } from '@recur/core';
+import { addingBatch } from '@recur/datasets';
+import type { CellName } from '@recur/runner';
+import { AddingModel as RunnerAddingModel } from '@recur/runner';
 import { optimisationStep, trainLoop } from './train.js';
 
 /** Command-line options shared by the two examples trained on the adding problem. */
@@ -18,80 +20,26 @@ export const addingOptions = [
   { name: 'lr', description: 'Adam learning rate', default: 0.01, integer: false, min: 0 },
 ];
 
-/** The three recurrent kinds compared. */
+/** The three recurrent kinds compared, as the tables print them. */
 export const recurrentKinds = ['RNN', 'LSTM', 'GRU'] as const;
 
 /** One of them. */
 export type RecurrentKind = (typeof recurrentKinds)[number];
 
-/** MSE of always answering the mean, 1.0: the variance of a sum of two U[0, 1] values. */
-export const constantAnswerMse = 1 / 6;
-
-// The data itself is shared with the demo through @recur/datasets.
+// The model, the chrono initialisation and the gradient profile are shared with the demo through
+// @recur/runner, the data through @recur/datasets.
 export { type AddingBatch, addingBatch } from '@recur/datasets';
+export { chronoInit, constantAnswerMse, gradientProfile } from '@recur/runner';
 
-/** A recurrent layer and a linear read-out of its last state. */
-export class AddingModel {
-  readonly recurrent: RNN | LSTM | GRU;
-  readonly head: Linear;
-
-  /** `chrono`: give an LSTM {@link chronoInit} biases for sequences of `length` steps. */
+/** {@link RunnerAddingModel} built by its printed kind; weights from the global seeded generator. */
+export class AddingModel extends RunnerAddingModel {
+  /** `chrono`: give an LSTM chrono-initialised biases for sequences of `length` steps. */
   constructor(
     readonly kind: RecurrentKind,
     hidden: number,
     chrono?: { length: number; generator: Generator },
   ) {
-    const options = { inputSize: 2, hiddenSize: hidden };
-    this.recurrent =
-      kind === 'RNN' ? new RNN(options) : kind === 'LSTM' ? new LSTM(options) : new GRU(options);
-    this.head = new Linear({ inFeatures: hidden, outFeatures: 1 });
-    if (this.recurrent instanceof LSTM && chrono)
-      chronoInit(this.recurrent, hidden, chrono.length, chrono.generator);
-  }
-
-  /** Every trainable parameter, in a fixed order. */
-  parameters(): Parameter[] {
-    return [...this.recurrent.parameters(), ...this.head.parameters()];
-  }
-
-  /** Predictions `[N, 1]` for inputs `x [T, N, 2]`. */
-  forward(x: Tensor): Tensor {
-    // LSTM.forward takes [h0, c0], the others h0: narrow so each call has one signature.
-    const [out] = this.recurrent instanceof LSTM ? this.recurrent.forward(x) : this.recurrent.forward(x);
-    return this.head.forward(ops.index0(out, x.shape[0]! - 1));
-  }
-
-  /** Mean squared error on `batch`. */
-  loss(batch: AddingBatch, x?: Tensor): Tensor {
-    const input = x ?? tensor(batch.x, [batch.length, batch.size, 2]);
-    return mseLoss(this.forward(input), tensor(batch.y, [batch.size, 1]));
-  }
-
-  /** MSE on `batch` as a number, no gradients. */
-  evaluate(batch: AddingBatch): number {
-    return tidy(() => this.loss(batch).item());
-  }
-}
-
-/**
- * Chrono initialisation of the LSTM's gate biases (Tallec & Ollivier 2018, "Can recurrent neural
- * networks warp time?"): forget bias log(u) and input bias −log(u) with u ~ U[1, T − 1], so the
- * cells start out remembering over the whole range of time scales the task needs. PyTorch adds
- * `bias_ih` and `bias_hh`, so the values go into `bias_ih` (gate order i, f, g, o) and the same
- * chunks of `bias_hh` are zeroed.
- */
-export function chronoInit(lstm: LSTM, hidden: number, maxLength: number, generator: Generator): void {
-  const logs = Array.from({ length: hidden }, () =>
-    Math.log(generator.uniform(1, Math.max(2, maxLength - 1))),
-  );
-  for (const [name, p] of lstm.namedParameters()) {
-    if (!name.startsWith('bias_')) continue;
-    const values = Float64Array.from(p.value.toArray());
-    for (let j = 0; j < hidden; j++) {
-      values[j] = name.startsWith('bias_ih') ? -logs[j]! : 0;
-      values[hidden + j] = name.startsWith('bias_ih') ? logs[j]! : 0;
-    }
-    p.assign(tensor(values, p.value.shape, { backend: p.value.backend, dtype: p.value.dtype }));
+    super(kind.toLowerCase() as CellName, hidden, chrono === undefined ? {} : { chrono });
   }
 }
 

@@ -1,6 +1,5 @@
 /** The training loop the examples share: minibatches, a progress bar, periodic evaluation, early stop. */
-import type { Parameter, Generator as Random } from '@recur/core';
-import { backward, clipGradNorm, type Tensor } from '@recur/core';
+import type { Generator as Random } from '@recur/core';
 import { Progress } from './progress.js';
 
 /** Endless shuffled minibatches of `items` (a fresh order each epoch; the last partial batch is dropped). */
@@ -16,24 +15,8 @@ export function* minibatches<T>(
   }
 }
 
-/**
- * One optimisation step: clears the gradients, runs `lossFn` under `backward` (which releases every
- * intermediate tensor), clips the gradient norm, updates, and returns the loss as a number.
- */
-export function optimisationStep(
-  optimizer: { zeroGrad(): void; step(): void },
-  params: readonly Parameter[],
-  lossFn: () => Tensor,
-  maxNorm = 1,
-): number {
-  optimizer.zeroGrad();
-  const loss = backward(lossFn, params);
-  const value = loss.item();
-  loss.dispose();
-  if (maxNorm > 0) clipGradNorm(params, maxNorm);
-  optimizer.step();
-  return value;
-}
+// The training step (zeroGrad, backward, clip, step) has one home, shared with the demo and the soak.
+export { optimisationStep } from '@recur/runner';
 
 /** What {@link trainLoop} needs. */
 export interface TrainLoopOptions {

@@ -5,7 +5,7 @@
 import type { Generator, Parameter, Tensor } from '@recur/core';
 import { crossEntropy, Embedding, GRU, indices, Linear, ops, tidy } from '@recur/core';
 import type { ListedName } from '@recur/datasets';
-import { decodeName, encodeName, NAME_BOUNDARY, nameAlphabet, PAD } from '@recur/datasets';
+import { decodeName, NAME_BOUNDARY, nameAlphabet, PAD, teacherForcing } from '@recur/datasets';
 
 /** Sizes of a {@link NameModel}. */
 export interface NameModelOptions {
@@ -16,19 +16,10 @@ export interface NameModelOptions {
 }
 
 /** Inputs `[T, N]` (boundary + letters) and targets `[T·N]` (letters + boundary, padding ignored). */
-function teacherForcing(names: readonly ListedName[]) {
-  const encoded = names.map((n) => encodeName(n.name));
-  const steps = Math.max(...encoded.map((e) => e.length)) - 1;
-  const n = names.length;
-  const inputs = new Array<number>(steps * n).fill(PAD);
-  const targets = new Array<number>(steps * n).fill(PAD);
-  encoded.forEach((ids, b) => {
-    for (let t = 0; t + 1 < ids.length; t++) {
-      inputs[t * n + b] = ids[t]!;
-      targets[t * n + b] = ids[t + 1]!;
-    }
-  });
-  return { inputs: indices(inputs, [steps, n]), targets, steps };
+function teacherForcingBatch(names: readonly ListedName[]) {
+  // The ids come from @recur/datasets, the one home of teacher forcing shared with the demo.
+  const { inputs, targets, steps } = teacherForcing(names);
+  return { inputs: indices(inputs, [steps, names.length]), targets, steps };
 }
 
 /** List embedding → h0; character embedding → GRU → Linear → next-character logits. */
@@ -65,7 +56,7 @@ export class NameModel {
 
   /** Mean cross-entropy (nats per symbol) of `names` under teacher forcing. */
   loss(names: readonly ListedName[]): Tensor {
-    const { inputs, targets, steps } = teacherForcing(names);
+    const { inputs, targets, steps } = teacherForcingBatch(names);
     const [out] = this.gru.forward(this.chars.forward(inputs), this.initialState(names.map((n) => n.list)));
     const logits = this.head.forward(ops.reshape(out, [steps * names.length, this.options.hidden]));
     return crossEntropy(logits, targets, { ignoreIndex: PAD });

@@ -56,7 +56,7 @@ const backends = new BackendsView(engines, trainer, {
       .client('webgl')
       .request('loseContext', {})
       .then(() => {
-        trainer.note('webgl: context lost on purpose (WEBGL_lose_context)', 'warning');
+        trainer.note('webgl: its WebGL context was taken away on purpose (the “simulate” button)', 'warning');
         // While training on webgl, the next step fails and says so; otherwise say it here.
         if (!(trainer.state === 'training' && trainer.session.holder === 'webgl')) {
           engines.markBroken('webgl', { kind: 'context-lost', message: 'WebGL context lost (simulated)' });
@@ -135,12 +135,18 @@ document
     ),
   );
 
+/** Shape fields are fixed while the current task has a model (Reset frees them). */
+function syncLock(): void {
+  controls.setLocked(trainer.hasModel);
+}
+
 /** Draws the current task: tab, description, controls and view. */
 function showTask(): void {
   const task = trainer.task;
   for (const b of tabButtons) b.setAttribute('aria-selected', String(b.dataset.task === task));
   about.textContent = tabs[task].about;
   controls.setTask(task);
+  syncLock();
   panelSlot.replaceChildren(panels[task].element);
   panels[task].render(trainer.session.evaluation?.view);
   training.renderChart();
@@ -162,6 +168,7 @@ function queueChart(): void {
 trainer.onChange((change) => {
   switch (change) {
     case 'state':
+      syncLock();
       training.renderState();
       backends.render();
       break;
@@ -198,9 +205,11 @@ controls.onChange((validation) => {
 });
 
 showTask();
-trainer.note('checking which backends this browser runs…');
+// The Backends panel says "Still checking" meanwhile; the log gets one line once the check has ended.
+const detectStart = performance.now();
 void engines.detect().then(() => {
   const ready = engines.ready();
-  trainer.note(`backends found: ${ready.join(', ') || 'none'}`);
+  const seconds = ((performance.now() - detectStart) / 1000).toFixed(1);
+  trainer.note(`checked the backends in ${seconds} s; found: ${ready.join(', ') || 'none'}`);
   document.body.dataset.backendsReady = ready.join(',');
 });

@@ -27,8 +27,16 @@ export type { Pronunciation } from './cmudict.js';
 export { editDistance, letters, phonemes, pronunciations } from './cmudict.js';
 export type { DatasetInfo, DatasetName } from './licences.js';
 export { datasets } from './licences.js';
-export type { ListedName, NameList } from './names.js';
-export { decodeName, encodeName, listedNames, NAME_BOUNDARY, nameAlphabet, nameLists } from './names.js';
+export type { ListedName, NameList, TeacherForcing } from './names.js';
+export {
+  decodeName,
+  encodeName,
+  listedNames,
+  NAME_BOUNDARY,
+  nameAlphabet,
+  nameLists,
+  teacherForcing,
+} from './names.js';
 export type { Mail, RawMail } from './spam.js';
 export { mailBodyText, mailSubject, prepareMail, tokenize } from './spam.js';
 export type { Split } from './split.js';

@@ -3,6 +3,8 @@
  * character-level generation task: the list (female or male) is the one input, the name the output.
  */
 
+import { PAD } from './vocabulary.js';
+
 /** The two lists, in the order of their ids. */
 export const nameLists = ['female', 'male'] as const;
 
@@ -45,4 +47,33 @@ export function decodeName(ids: readonly number[]): string {
     out += nameAlphabet[id] ?? '?';
   }
   return out;
+}
+
+/** Inputs and targets of a batch of names under teacher forcing, as ids (time-major). */
+export interface TeacherForcing {
+  /** `[steps, N]`, row-major: the boundary then each letter, padded with {@link PAD}. */
+  readonly inputs: number[];
+  /** `[steps · N]`: each letter then the boundary, padded with {@link PAD} (a loss ignores it). */
+  readonly targets: number[];
+  readonly steps: number;
+}
+
+/**
+ * Teacher forcing for the one-to-many name models of the demo and the examples: at step t the
+ * model reads symbol t of `.name.` and must predict symbol t + 1. `padTo` rounds the padded length
+ * up to a multiple (engines that compile per shape, like tfjs's webgl, then see few shapes).
+ */
+export function teacherForcing(names: readonly ListedName[], padTo = 1): TeacherForcing {
+  const encoded = names.map((n) => encodeName(n.name));
+  const steps = Math.ceil((Math.max(...encoded.map((e) => e.length)) - 1) / padTo) * padTo;
+  const n = names.length;
+  const inputs = new Array<number>(steps * n).fill(PAD);
+  const targets = new Array<number>(steps * n).fill(PAD);
+  encoded.forEach((ids, b) => {
+    for (let t = 0; t + 1 < ids.length; t++) {
+      inputs[t * n + b] = ids[t]!;
+      targets[t * n + b] = ids[t + 1]!;
+    }
+  });
+  return { inputs, targets, steps };
 }

@@ -1,12 +1,10 @@
 /**
- * The backend names `--backend` accepts, and how each Node backend is created.
- *
- * The name → factory table has no exported home yet: tools/bench, tools/conformance-cli, examples
- * and apps/demo each keep theirs inside their own src. This is the smallest table the soak needs
- * (lazy imports, so a missing optional engine only affects its own backend); it should give way to
- * a shared one when a package exports it.
+ * The backend names `--backend` accepts, and how each Node backend is created: through the one
+ * name → factory table, `@recur/runner/node-backends` (shared with the examples; lazy imports, so a
+ * missing optional engine only affects its own backend). The soak keeps its own report order.
  */
 import type { AnyBackend } from '@recur/core';
+import { createNodeBackend as createRunnerBackend } from '@recur/runner/node-backends';
 
 /** The backends that run in a Node process. */
 export const nodeBackendNames = ['js', 'tfjs-cpu', 'wasm', 'tfjs-node'] as const;
@@ -17,18 +15,9 @@ export const backendNames = [...nodeBackendNames, 'webgl'] as const;
 export type BackendName = (typeof backendNames)[number];
 export type NodeBackendName = (typeof nodeBackendNames)[number];
 
-const factories: Record<NodeBackendName, () => Promise<AnyBackend>> = {
-  js: async () => (await import('@recur/backend-js')).createJsBackend() as AnyBackend,
-  'tfjs-cpu': async () =>
-    (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend()) as AnyBackend,
-  wasm: async () => (await (await import('@recur/backend-wasm')).createWasmBackend()) as AnyBackend,
-  'tfjs-node': async () =>
-    (await (await import('@recur/backend-tfjs-node')).createTfjsNodeBackend()) as AnyBackend,
-};
-
 /** Creates a Node backend with its defaults (as users get it). Throws with the reason if it cannot run here. */
 export function createNodeBackend(name: NodeBackendName): Promise<AnyBackend> {
-  return factories[name]();
+  return createRunnerBackend(name);
 }
 
 /** Whether `name` runs in Node (everything but webgl). */
@@ -37,6 +26,4 @@ export function isNodeBackend(name: BackendName): name is NodeBackendName {
 }
 
 /** One line of an error, for a reason or a report. */
-export function oneLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
-}
+export { oneLine } from '@recur/runner/node-backends';

@@ -4,7 +4,8 @@
  * runs it, on the fused or the composed path. Each timed step ends by reading a parameter back, so
  * an asynchronous engine (webgl) is timed to completion, not to submission.
  */
-import { Adam, backward, clipGradNorm, Generator } from '@recur/core';
+import { Adam, Generator } from '@recur/core';
+import { optimisationStep } from '@recur/runner';
 import type { ModelConfig, TaskName } from '../engine/protocol.js';
 import { CLIP_NORM } from '../engine/session.js';
 import { createTask } from '../tasks/index.js';
@@ -38,11 +39,8 @@ export async function timeRecurStep(
     const samples: number[] = [];
     for (let i = 0; i < WARMUP_STEPS + reps; i++) {
       const start = performance.now();
-      optimizer.zeroGrad();
       const batch = task.batch(config.batch, data);
-      backward(() => model.loss(batch), params).dispose();
-      clipGradNorm(params, CLIP_NORM);
-      optimizer.step();
+      optimisationStep(optimizer, params, () => model.loss(batch), CLIP_NORM);
       last.value.toArray();
       if (i >= WARMUP_STEPS) samples.push(performance.now() - start);
       await pause();

@@ -25,6 +25,8 @@ export interface TaskSession {
   firstEvaluation?: Evaluation;
   evaluation?: Evaluation;
   stepsPerSecond: number;
+  /** The engine is running a fresh model's first step (compiling, on webgl). */
+  warmingUp?: boolean;
   /** `module.lastPath` reported by the engine. */
   path?: string;
 }
@@ -43,6 +45,14 @@ export function rewind(session: TaskSession, step: number): void {
   while (session.validation.length > 0 && session.validation[session.validation.length - 1]!.x > step) {
     session.validation.pop();
   }
+}
+
+/** The validation pass with the lowest loss so far, if any. */
+export function bestValidation(session: TaskSession): { x: number; y: number } | undefined {
+  let best: { x: number; y: number } | undefined;
+  for (const p of session.validation)
+    if (p.y !== null && (best === undefined || p.y < best.y)) best = { x: p.x, y: p.y };
+  return best;
 }
 
 /** Whether two configs build the same model (the rest — lr, batch, path — can change under it). */

@@ -5,6 +5,7 @@
  */
 import type { EngineClient, EngineEvent } from '../engine/client.js';
 import { EngineError } from '../engine/client.js';
+import { plainFailure } from '../engine/failure.js';
 import type {
   BackendName,
   Evaluation,
@@ -17,7 +18,7 @@ import type {
 import { taskNames } from '../engine/protocol.js';
 import type { Engines } from './engines.js';
 import type { TaskSession } from './session.js';
-import { emptySession, rewind, sameArchitecture } from './session.js';
+import { bestValidation, emptySession, rewind, sameArchitecture } from './session.js';
 import type { Validation } from './validate.js';
 
 /** What the controls allow right now. */
@@ -35,12 +36,17 @@ export interface LogEntry {
 /** Evaluate (and send the weights to the page) about this often while training. */
 const EVALUATE_EVERY_MS = 1000;
 
+/** Early stopping: stop once this many validation passes in a row have not beaten the best. */
+export const EARLY_STOP_PATIENCE = 10;
+
 /** The controller. */
 export class Trainer {
   state: TrainingState = 'idle';
   task: TaskName = 'classify';
   active: BackendName = 'js';
   sampleOptions: SampleOptions = { list: 0, temperature: 0.8, count: 10 };
+  /** Stop training once the validation loss has not improved for {@link EARLY_STOP_PATIENCE} passes. */
+  earlyStopping = false;
   readonly sessions: Record<TaskName, TaskSession>;
   readonly log: LogEntry[] = [];
   /** The latest failure, shown prominently until the next successful start. */
@@ -67,6 +73,11 @@ export class Trainer {
           this.sessions[t].holder = undefined;
       }
     });
+  }
+
+  /** Whether the current task has a model the shape fields belong to (trained, or training). */
+  get hasModel(): boolean {
+    return this.session.config !== undefined && (this.session.step > 0 || this.state === 'training');
   }
 
   /** The current task's session. */
@@ -197,7 +208,16 @@ export class Trainer {
     }
     const session = this.session;
     if (session.config !== undefined && !sameArchitecture(session.config, checked.config)) {
-      this.note('the settings change the shape of the model: a new model starts from step 0');
+      // Never drop a trained model without being asked: a new shape needs Reset, an explicit choice.
+      if (session.step > 0) {
+        this.note(
+          `the shape settings differ from the model trained to step ${session.step}: press Reset to start a ` +
+            'new model with them, or set them back to resume',
+          'warning',
+        );
+        return;
+      }
+      // An untrained model is only the seed's weights: nothing is lost by building the new shape.
       this.sessions[this.task] = emptySession(this.task);
       this.emit('session');
     }
@@ -280,6 +300,7 @@ export class Trainer {
       });
       session.step = event.step;
       session.stepsPerSecond = event.stepsPerSecond;
+      session.warmingUp = event.warmingUp === true;
       session.path = event.path;
       if (session === this.session) this.emit('progress');
     } else if (event.type === 'evaluation') {
@@ -299,6 +320,20 @@ export class Trainer {
     if (last === undefined || last.x !== evaluation.step)
       session.validation.push({ x: evaluation.step, y: evaluation.valLoss });
     if (session === this.session) this.emit('evaluation');
+    if (this.earlyStopping && this.state === 'training' && session === this.session) {
+      const best = bestValidation(session)!;
+      const since = session.validation.filter((p) => p.x > best.x).length;
+      if (since >= EARLY_STOP_PATIENCE) {
+        void this.enqueue(async () => {
+          if (this.state !== 'training' || session !== this.session) return;
+          await this.pauseNow();
+          this.note(
+            `stopped early at step ${session.step}: the validation loss has not improved for ${since} passes; ` +
+              `its best was ${best.y.toPrecision(3)} at step ${best.x} (marked ★ on the chart)`,
+          );
+        });
+      }
+    }
   }
 
   /** Stops, goes back to the last weights the page holds, and says what happened and what to do. */
@@ -316,7 +351,7 @@ export class Trainer {
       rewind(session, step);
     }
     if (failure.fatal || failure.kind !== 'error') this.engines.markBroken(backend, failure);
-    this.note(`${backend}: ${failure.message}`, 'error');
+    this.note(plainFailure(backend, failure), 'error');
     this.setState(this.session.config === undefined ? 'idle' : 'ready');
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { RawControls } from './validate.js';
-import { MAX_PARAMETERS, parameterCount, validateControls } from './validate.js';
+import { MAX_PARAMETERS, parameterCount, parseInteger, validateControls } from './validate.js';
 
 const good: RawControls = {
   cell: 'lstm',
@@ -81,5 +81,17 @@ describe('validateControls', () => {
   test('generation is never bidirectional', () => {
     const v = validateControls('generate', good);
     expect(v.ok && v.config.bidirectional).toBe(false);
+  });
+});
+
+describe('parseInteger', () => {
+  test('judges numbers by their value, not their spelling', () => {
+    expect(parseInteger('-1', 1, 10)).toBe('must be at least 1');
+    expect(parseInteger('1e9', 1, 5000, 'here')).toBe('at most 5,000 here');
+    expect(parseInteger('1e2', 1, 5000)).toBe(100);
+    expect(parseInteger('2.5', 1, 10)).toBe('"2.5" is not a whole number (no fractions)');
+    expect(parseInteger('many', 1, 10)).toBe('"many" is not a whole number');
+    expect(parseInteger(' 7 ', 1, 10)).toBe(7);
+    expect(parseInteger('', 1, 10)).toBe('enter a whole number');
   });
 });

@@ -37,13 +37,26 @@ export const limits = {
 /** Most trainable values a model may have here (about 12 MB of float32 weights, ×4 with Adam). */
 export const MAX_PARAMETERS = 3_000_000;
 
-function parseInteger(text: string, min: number, max: number): number | string {
+/**
+ * A whole number between `min` and `max`, or the message to show. Any number JavaScript reads is
+ * judged by its value, so "-1" is below the minimum and "1e9" above the maximum, not "not a whole
+ * number"; only text that is no number, or a fraction, is that.
+ */
+export function parseInteger(
+  text: string,
+  min: number,
+  max: number,
+  where = 'in this demo',
+): number | string {
   const trimmed = text.trim();
   if (trimmed === '') return 'enter a whole number';
-  if (!/^[-+]?\d+$/.test(trimmed)) return `"${trimmed}" is not a whole number`;
   const value = Number(trimmed);
-  if (value < min) return `must be at least ${min}`;
-  if (value > max) return `at most ${max.toLocaleString('en-US')} in this demo`;
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed) || !Number.isFinite(value)) {
+    return `"${trimmed}" is not a whole number`;
+  }
+  if (!Number.isInteger(value)) return `"${trimmed}" is not a whole number (no fractions)`;
+  if (value < min) return `must be at least ${min.toLocaleString('en-US')}`;
+  if (value > max) return `at most ${max.toLocaleString('en-US')} ${where}`;
   return value;
 }
 

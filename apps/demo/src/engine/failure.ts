@@ -21,3 +21,21 @@ export function toFailure(error: unknown): Failure {
   }
   return { kind: 'error', message };
 }
+
+/**
+ * A failure in plain words for a person: the backend's name once (engines' messages often start
+ * with it already), and no advice meant for a programmer (such as which factory to call again).
+ */
+export function plainFailure(backend: string, failure: Failure): string {
+  if (failure.kind === 'context-lost') {
+    return `${backend}: the WebGL context was lost (the GPU was reset, or the browser took it back)`;
+  }
+  let message = failure.message.trim();
+  const prefix = `${backend}:`;
+  while (message.toLowerCase().startsWith(prefix.toLowerCase()))
+    message = message.slice(prefix.length).trim();
+  // Sentences addressed to a programmer ("Create a new backend with createWebglBackend().") go.
+  message = message.replace(/\s*[^.;]*\b(create|call)\w*\b[^.;]*\w+\(\)[^.;]*[.;]?/gi, '').trim();
+  if (failure.kind === 'out-of-memory') return `${backend} ran out of memory (${message})`;
+  return `${backend}: ${message}`;
+}

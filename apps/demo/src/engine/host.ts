@@ -84,15 +84,20 @@ export function serveEngine(port: EnginePort): void {
     let windowPaused = 0;
     let lastEvaluation = performance.now();
     let evaluations = 0;
-    const flush = () => {
+    let rate = 0;
+    /** Typical milliseconds of one step, once one has been timed after the warm-up. */
+    let typical: number | undefined;
+    const flush = (warmingUp = false) => {
       const now = performance.now();
       const elapsed = now - windowStart - windowPaused;
+      if (windowSteps > 0 && elapsed > 0) rate = (1000 * windowSteps) / elapsed;
       const event: ProgressEvent = {
         type: 'progress',
         step: s.step,
         losses,
-        stepsPerSecond: elapsed > 0 ? (1000 * windowSteps) / elapsed : 0,
+        stepsPerSecond: rate,
         path: s.model.recurrent.lastPath ?? 'none',
+        warmingUp,
       };
       post(event);
       losses = [];
@@ -102,10 +107,22 @@ export function serveEngine(port: EnginePort): void {
     };
     state.done = (async () => {
       try {
+        // The first step on a fresh model compiles (webgl's shaders) or tiers up: say so before it
+        // blocks, and keep its time, and that of any later step far slower than usual (a new
+        // sequence length to compile), out of the steps per second.
+        if (!s.warmedUp) flush(true);
         while (!state.stop) {
+          const stepStart = performance.now();
           const loss = s.trainStep();
+          const ms = performance.now() - stepStart;
           losses.push(loss);
-          windowSteps++;
+          if (!s.warmedUp || (typical !== undefined && ms > 50 && ms > 5 * typical)) {
+            windowPaused += ms;
+          } else {
+            windowSteps++;
+            typical = typical === undefined ? ms : 0.9 * typical + 0.1 * ms;
+          }
+          s.warmedUp = true;
           if (!Number.isFinite(loss)) {
             flush();
             throw new Error(

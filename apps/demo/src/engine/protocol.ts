@@ -16,11 +16,10 @@ export const taskNames = ['classify', 'generate', 'forecast'] as const;
 /** One of {@link taskNames}. */
 export type TaskName = (typeof taskNames)[number];
 
-/** Recurrent cell kinds, as the controls name them. */
-export type CellName = 'rnn' | 'lstm' | 'gru';
+/** Recurrent cell kinds (`rnn`, `lstm`, `gru`) and the path choice, as `@recur/runner` names them. */
+export type { CellName, PathChoice } from '@recur/runner';
 
-/** Which implementation the recurrent layers use (`auto`: fused when the backend has the kernel). */
-export type PathChoice = 'auto' | 'fused' | 'composed';
+import type { CellName, PathChoice } from '@recur/runner';
 
 /** Everything that defines a model and its training, validated on the page before it is sent. */
 export interface ModelConfig {
@@ -151,7 +150,15 @@ export interface Requests {
   };
   /** ‖d loss / d x_t‖ by distance from the end on the adding problem, at init and after training. */
   vanishing: {
-    args: { cell: CellName; hidden: number; length: number; steps: number; seed: number };
+    args: {
+      cell: CellName;
+      hidden: number;
+      length: number;
+      steps: number;
+      seed: number;
+      /** Chrono-initialise an LSTM's gate biases (ignored by RNN and GRU). */
+      chrono: boolean;
+    };
     result: { init: number[]; trained: number[]; mseInit: number; mseTrained: number };
   };
   loseContext: { args: Record<string, never>; result: null };
@@ -177,6 +184,8 @@ export interface ProgressEvent {
   readonly stepsPerSecond: number;
   /** `module.lastPath` of the last step. */
   readonly path: string;
+  /** The first step of a fresh model is running (webgl compiles its shaders): not timed. */
+  readonly warmingUp?: boolean;
 }
 
 /** Messages an engine sends. */

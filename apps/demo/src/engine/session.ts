@@ -3,7 +3,8 @@
  * optimizer and the stream of training batches. The engine holds at most one at a time.
  */
 import type { Parameter } from '@recur/core';
-import { Adam, backward, clipGradNorm, Generator, tidy } from '@recur/core';
+import { Adam, Generator, tidy } from '@recur/core';
+import { DEFAULT_CLIP_NORM, optimisationStep } from '@recur/runner';
 import type { AnyTask } from '../tasks/index.js';
 import { createTask } from '../tasks/index.js';
 import type { TaskModel } from '../tasks/task.js';
@@ -11,7 +12,7 @@ import { disposeModel, loadPlainState, parameters } from '../tasks/task.js';
 import type { Evaluation, ModelConfig, PlainState, SampleOptions, TaskName } from './protocol.js';
 
 /** Gradient-norm clip of every training step: keeps a vanilla RNN's rare exploding step harmless. */
-export const CLIP_NORM = 1;
+export const CLIP_NORM = DEFAULT_CLIP_NORM;
 
 /** A model in training. */
 export class Session {
@@ -21,6 +22,8 @@ export class Session {
   private readonly optimizer: Adam;
   private readonly batches: Generator;
   private batchSize: number;
+  /** Whether a step has run (the first compiles shaders on webgl and is not timed as training). */
+  warmedUp = false;
 
   /** Builds the model from `config.seed` (and loads `state` when given) at step `step`. */
   constructor(
@@ -52,13 +55,8 @@ export class Session {
 
   /** One optimisation step (forward, backward, clip, Adam); returns the batch's loss. */
   trainStep(): number {
-    this.optimizer.zeroGrad();
     const batch = this.task.batch(this.batchSize, this.batches);
-    const loss = backward(() => this.model.loss(batch), this.params);
-    const value = loss.item();
-    loss.dispose();
-    clipGradNorm(this.params, CLIP_NORM);
-    this.optimizer.step();
+    const value = optimisationStep(this.optimizer, this.params, () => this.model.loss(batch), CLIP_NORM);
     this.step++;
     return value;
   }

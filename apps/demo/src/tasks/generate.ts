@@ -6,9 +6,9 @@
 import type { DType, Generator, Tensor } from '@recur/core';
 import { crossEntropy, Embedding, indices, Linear, ops, Generator as Rng, tidy } from '@recur/core';
 import type { ListedName } from '@recur/datasets';
-import { decodeName, encodeName, NAME_BOUNDARY, nameAlphabet, nameLists, PAD } from '@recur/datasets';
+import { decodeName, NAME_BOUNDARY, nameAlphabet, nameLists, PAD, teacherForcing } from '@recur/datasets';
 import type { ModelConfig, SampleOptions } from '../engine/protocol.js';
-import { nameSplits, paddedSteps } from './names-data.js';
+import { nameSplits, STEP_MULTIPLE } from './names-data.js';
 import { createRecurrent, runRecurrent } from './recurrent.js';
 import type { Task, TaskModel } from './task.js';
 
@@ -51,17 +51,8 @@ function createModel(config: ModelConfig, dtype: DType, generator: Generator): G
   };
 
   const loss = (batch: ListedBatch): Tensor => {
-    const encoded = batch.map((n) => encodeName(n.name));
-    const steps = paddedSteps(Math.max(...encoded.map((e) => e.length)) - 1);
+    const { inputs, targets, steps } = teacherForcing(batch, STEP_MULTIPLE);
     const n = batch.length;
-    const inputs = new Array<number>(steps * n).fill(PAD);
-    const targets = new Array<number>(steps * n).fill(PAD);
-    encoded.forEach((ids, b) => {
-      for (let t = 0; t + 1 < ids.length; t++) {
-        inputs[t * n + b] = ids[t]!;
-        targets[t * n + b] = ids[t + 1]!;
-      }
-    });
     const x = chars.forward(indices(inputs, [steps, n]));
     const { output } = runRecurrent(rnn, x, { h0: initialState(batch.map((b) => b.list)) });
     const logits = head.forward(ops.reshape(output, [steps * n, hidden]));

@@ -56,5 +56,8 @@ export function nameSplits(seed: number): NameSplits {
  * shapes instead of one per batch; the padding is masked (`lengths`) or ignored by the loss.
  */
 export function paddedSteps(steps: number): number {
-  return Math.ceil(steps / 4) * 4;
+  return Math.ceil(steps / STEP_MULTIPLE) * STEP_MULTIPLE;
 }
+
+/** What {@link paddedSteps} rounds to. */
+export const STEP_MULTIPLE = 4;

@@ -4,6 +4,7 @@
  */
 import type { EngineStatus, Engines } from '../app/engines.js';
 import type { Trainer } from '../app/trainer.js';
+import { plainFailure } from '../engine/failure.js';
 import type { BackendName } from '../engine/protocol.js';
 import { backendNames } from '../engine/protocol.js';
 import { h, replaceChildren } from './dom.js';
@@ -22,7 +23,7 @@ const descriptions: Record<BackendName, string> = {
   webgl: "TensorFlow.js's WebGL 2 engine, on the GPU",
 };
 
-function statusText(status: EngineStatus): string {
+function statusText(name: BackendName, status: EngineStatus): string {
   switch (status.state) {
     case 'detecting':
       return 'checking…';
@@ -33,7 +34,7 @@ function statusText(status: EngineStatus): string {
     case 'unavailable':
       return `not available: ${status.reason}`;
     case 'broken':
-      return `stopped: ${status.failure.message}`;
+      return `stopped — ${plainFailure(name, status.failure).replace(`${name}: `, '')}`;
   }
 }
 
@@ -105,7 +106,7 @@ export class BackendsView {
           ),
         );
       }
-      const text = statusText(status);
+      const text = statusText(name, status);
       if (row.status.dataset.text !== text || row.status.childElementCount !== extra.length) {
         row.status.dataset.text = text;
         replaceChildren(row.status, text, ...extra);

@@ -44,8 +44,13 @@ Chart.defaults.maintainAspectRatio = false;
 Chart.defaults.plugins.legend.labels.boxWidth = 30;
 Chart.defaults.plugins.legend.labels.boxHeight = 0;
 
-/** Tick labels of a log axis: 1e-3 rather than 0.001000. */
-const logTicks = { callback: (value: number | string) => Number(value).toExponential(0) };
+/** Tick labels of a log axis: powers of ten only (1e-3 rather than 0.001000); the rest unlabelled. */
+const logTicks = {
+  callback: (value: number | string) => {
+    const v = Number(value);
+    return Number.isInteger(Math.round(Math.log10(v) * 1e6) / 1e6) ? v.toExponential(0) : '';
+  },
+};
 
 /** A colour per backend, and others for the references, reused by every chart. */
 export const colours: Record<string, string> = {
@@ -54,6 +59,7 @@ export const colours: Record<string, string> = {
   'tfjs-cpu': '#2ca02c',
   webgl: '#d62728',
   validation: '#111111',
+  best: '#9a6700',
   rnn: '#d62728',
   lstm: '#1f77b4',
   gru: '#2ca02c',
@@ -132,13 +138,13 @@ export function vanishingChart(canvas: HTMLCanvasElement): Chart<'line', Point[]
       scales: {
         x: {
           type: 'linear',
-          title: { display: true, text: 'distance from the last step (T − 1 − t)' },
+          title: { display: true, text: 'distance from the last step' },
           min: 0,
         },
         y: {
           type: 'logarithmic',
           ticks: logTicks,
-          title: { display: true, text: '‖∂loss/∂x_t‖ ÷ ‖∂loss/∂x_T‖ (log)' },
+          title: { display: true, text: 'gradient ratio (log scale)' },
         },
       },
       plugins: { legend: { position: 'bottom' } },
@@ -159,7 +165,7 @@ export function speedChart(canvas: HTMLCanvasElement): Chart<'bar', (number | nu
         y: {
           type: 'logarithmic',
           ticks: { callback: (value: number | string) => String(Number(value)) },
-          title: { display: true, text: 'ms per training step (median, log scale)' },
+          title: { display: true, text: 'ms per step (log scale)' },
         },
       },
       plugins: { legend: { position: 'bottom', labels: { boxHeight: 12 } } },

@@ -42,6 +42,9 @@ const defaults: Record<TaskName, RawControls> = {
   },
 };
 
+/** Fields that define the model's shape (and its initial weights): fixed while a model exists. */
+export const shapeFields = ['cell', 'hidden', 'layers', 'seed'] as const;
+
 /** The controls panel. */
 export class ControlsView {
   readonly element: HTMLElement;
@@ -53,6 +56,8 @@ export class ControlsView {
   private readonly errors: Record<FieldName, HTMLElement>;
   private readonly listeners = new Set<(validation: Validation) => void>();
   private readonly parameterLine: HTMLElement;
+  private readonly lockLine: HTMLElement;
+  private locked = false;
 
   constructor() {
     const text = (name: FieldName, hint: string) =>
@@ -82,9 +87,9 @@ export class ControlsView {
       batch: text('batch', 'examples per step'),
       seed: text('seed', 'seeds the initial weights, the data split and the batches'),
       path: select('path', [
-        ['auto', 'auto (fused when the backend has it)'],
-        ['fused', 'fused (whole-sequence kernel)'],
-        ['composed', 'composed (cell from primitives)'],
+        ['auto', 'auto'],
+        ['fused', 'fused kernel'],
+        ['composed', 'composed'],
       ]),
     };
     this.bidirectional = h('input', { id: 'field-bidirectional', type: 'checkbox' });
@@ -96,6 +101,7 @@ export class ControlsView {
       ]),
     ) as Record<FieldName, HTMLElement>;
     this.parameterLine = h('p', { class: 'hint', id: 'parameter-count' });
+    this.lockLine = h('p', { class: 'hint lock', id: 'shape-lock', hidden: true });
     const row = (name: FieldName, label: string) =>
       h(
         'div',
@@ -121,7 +127,14 @@ export class ControlsView {
       row('batch', 'batch size'),
       row('seed', 'seed'),
       row('path', 'path'),
+      h(
+        'p',
+        { class: 'hint', id: 'path-hint' },
+        'path: fused runs the whole sequence in one kernel, composed builds each cell from primitives; ' +
+          'auto takes fused when the backend has it.',
+      ),
       this.parameterLine,
+      this.lockLine,
     );
     for (const input of [...Object.values(this.inputs), this.bidirectional]) {
       input.addEventListener('input', () => this.changed());
@@ -151,6 +164,23 @@ export class ControlsView {
     return validation;
   }
 
+  /**
+   * Locks the fields that define the model's shape while a model exists (trained or training), so
+   * an edit can never silently replace it: Reset (an explicit choice) unlocks them.
+   */
+  setLocked(locked: boolean): void {
+    if (locked === this.locked) return;
+    this.locked = locked;
+    for (const name of shapeFields) this.inputs[name].disabled = locked;
+    this.bidirectional.disabled = locked || this.task === 'generate';
+    this.element.dataset.locked = String(locked);
+    this.lockLine.hidden = !locked;
+    this.lockLine.textContent = locked
+      ? 'Cell, sizes, direction and seed belong to the model in training: press Reset to start a new model ' +
+        'with other ones. Learning rate and batch size apply as you go.'
+      : '';
+  }
+
   /** Calls `listener` with the validation after every edit. */
   onChange(listener: (validation: Validation) => void): void {
     this.listeners.add(listener);
@@ -175,7 +205,7 @@ export class ControlsView {
     for (const name of Object.keys(this.inputs) as FieldName[]) this.inputs[name].value = values[name];
     const applies = this.task !== 'generate';
     this.bidirectional.checked = values.bidirectional && applies;
-    this.bidirectional.disabled = !applies;
+    this.bidirectional.disabled = !applies || this.locked;
     this.bidirectionalNote.textContent = applies
       ? ''
       : 'not for generation: a reverse pass would see the letters to predict';

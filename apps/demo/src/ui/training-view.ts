@@ -3,7 +3,10 @@
  * what went wrong, if anything; the live loss chart and the log.
  */
 import type { Chart } from 'chart.js';
+import { bestValidation } from '../app/session.js';
 import type { Trainer } from '../app/trainer.js';
+import { EARLY_STOP_PATIENCE } from '../app/trainer.js';
+import { plainFailure } from '../engine/failure.js';
 import { backendNames } from '../engine/protocol.js';
 import type { Point } from './charts.js';
 import { colours, lineDataset, lossChart } from './charts.js';
@@ -12,12 +15,13 @@ import { formatNumber, h, replaceChildren } from './dom.js';
 /** Advice per failure kind: what the user can do next. */
 const advice = {
   'context-lost':
-    'The WebGL context was lost (the GPU was reset, or the browser took the context back). Training stopped; ' +
-    'the weights the page last received are kept. Choose another backend and press Resume, or restart webgl.',
+    'The WebGL context was lost (the GPU was reset, or the browser took the context back). ' +
+    'The weights the page last received are kept: choose another backend and press Resume, or press ' +
+    '“Restart webgl” in the Backends list.',
   'out-of-memory':
-    'The backend ran out of memory. Training stopped; the weights the page last received are kept. ' +
+    'The backend ran out of memory. The weights the page last received are kept. ' +
     'Make the model or the batch smaller, or choose another backend, and press Resume.',
-  error: 'Training stopped; the weights the page last received are kept.',
+  error: 'The weights the page last received are kept.',
 } as const;
 
 /**
@@ -43,6 +47,12 @@ function smooth(points: readonly Point[]): Point[] {
   });
 }
 
+/** The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ at or above `v`: an axis top that reads well. */
+function niceCeiling(v: number): number {
+  const k = 10 ** Math.floor(Math.log10(v));
+  return ([1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((m) => m * k >= v) ?? 10) * k;
+}
+
 /** The panel. */
 export class TrainingView {
   readonly element: HTMLElement;
@@ -66,11 +76,24 @@ export class TrainingView {
     this.status = h('p', { id: 'training-status', class: 'status', 'aria-live': 'polite' });
     this.banner = h('div', { id: 'failure', class: 'failure', role: 'alert', hidden: true });
     this.log = h('ul', { id: 'log', class: 'log' });
+    const early = h('input', {
+      id: 'early-stop',
+      type: 'checkbox',
+      onchange: (e: Event) => {
+        trainer.earlyStopping = (e.target as HTMLInputElement).checked;
+      },
+    });
     const canvas = h('canvas', { id: 'loss-chart', 'aria-label': 'training and validation loss by step' });
     this.element = h(
       'div',
       { class: 'training' },
       h('div', { class: 'buttons' }, this.buttons.start, this.buttons.stop, this.buttons.reset),
+      h(
+        'label',
+        { class: 'early-stop', for: 'early-stop' },
+        early,
+        ` stop early when the validation loss has not improved for ${EARLY_STOP_PATIENCE} passes (about ${EARLY_STOP_PATIENCE} s)`,
+      ),
       this.status,
       this.banner,
       h('div', { class: 'chart tall' }, canvas),
@@ -98,11 +121,15 @@ export class TrainingView {
     const failure = this.trainer.failure;
     this.banner.hidden = failure === undefined;
     if (failure !== undefined) {
+      const kind = failure.failure.kind;
       replaceChildren(
         this.banner,
-        h('strong', {}, `${failure.backend}: ${failure.failure.kind.replace('-', ' ')}. `),
-        advice[failure.failure.kind],
-        h('div', { class: 'detail' }, failure.failure.message),
+        h('strong', {}, `Training on ${failure.backend} stopped. `),
+        advice[kind],
+        // The engine's own words, once, when they add something (a lost context is said above).
+        kind === 'context-lost'
+          ? null
+          : h('div', { class: 'detail' }, plainFailure(failure.backend, failure.failure)),
       );
       this.banner.dataset.kind = failure.failure.kind;
     }
@@ -117,17 +144,34 @@ export class TrainingView {
       training: 'training',
       busy: 'working…',
     };
+    const backend = session.holder ?? active;
+    // Building a model on webgl (its first evaluation) and its first step compile shaders: seconds.
+    const settingUpWebgl = state === 'busy' && active === 'webgl' && session.holder !== 'webgl';
+    const compiling =
+      backend === 'webgl' || settingUpWebgl
+        ? 'compiling WebGL shaders (the first steps are slow)'
+        : 'warming up';
+    const warming = (state === 'training' && session.warmingUp === true) || settingUpWebgl;
     const last = session.train.get(active)?.at(-1) ?? [...session.train.values()].at(-1)?.at(-1);
+    const best = bestValidation(session);
+    if (best === undefined) delete this.status.dataset.bestStep;
+    else this.status.dataset.bestStep = String(best.x);
     const parts = [
-      words[state],
+      warming ? `${compiling}…` : words[state],
       `step ${session.step}`,
-      state === 'training' ? `${session.stepsPerSecond.toFixed(1)} steps/s` : '',
+      state === 'training' && !warming && session.stepsPerSecond > 0
+        ? `${session.stepsPerSecond.toFixed(1)} steps/s`
+        : '',
       last?.y != null ? `train loss ${formatNumber(last.y)}` : '',
       session.evaluation === undefined ? '' : `validation loss ${formatNumber(session.evaluation.valLoss)}`,
-      `on ${session.holder ?? active}${session.path === undefined ? '' : ` (${session.path})`}`,
+      best !== undefined && best.x !== session.evaluation?.step
+        ? `best ${formatNumber(best.y)} at step ${best.x} ★`
+        : '',
+      `on ${backend}${session.path === undefined ? '' : ` (${session.path})`}`,
     ];
     this.status.textContent = parts.filter((p) => p !== '').join(' · ');
     this.status.dataset.step = String(session.step);
+    this.status.dataset.warming = String(warming);
     if (session.firstEvaluation !== undefined)
       this.status.dataset.firstValLoss = String(session.firstEvaluation.valLoss);
     if (session.evaluation !== undefined) this.status.dataset.valLoss = String(session.evaluation.valLoss);
@@ -155,6 +199,30 @@ export class TrainingView {
         borderDash: [4, 3],
       }),
     );
+    // Where the model generalised best: once the validation loss turns up (overfitting), this stays behind.
+    const best = bestValidation(session);
+    if (best !== undefined && session.validation.length > 1) {
+      datasets.push(
+        lineDataset(`best validation: step ${best.x}`, 'best', [best], {
+          pointStyle: 'star',
+          pointRadius: 9,
+          pointBorderWidth: 2,
+          showLine: false,
+        }),
+      );
+    }
+    // The first steps' loss can be many times the rest (the forecaster starts far off): clip the
+    // axis to the loss after them, so the part that moves stays readable; the axis title says so.
+    const y = this.chart.options.scales!.y!;
+    const skip = Math.max(5, session.step * 0.05);
+    const later = datasets
+      .filter((d) => !String(d.label).endsWith('each step'))
+      .flatMap((d) => d.data.filter((p) => p.x > skip && p.y !== null).map((p) => p.y!));
+    const all = datasets.flatMap((d) => d.data.filter((p) => p.y !== null).map((p) => p.y!));
+    const top = Math.max(...later);
+    const clip = later.length > 3 && Math.max(...all) > 1.5 * top;
+    y.max = clip ? niceCeiling(top * 1.1) : undefined;
+    (y as { title: { text: string } }).title.text = clip ? 'loss (first steps cut off)' : 'loss';
     this.chart.data.datasets = datasets;
     this.chart.update('none');
   }
