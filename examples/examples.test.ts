@@ -4,7 +4,7 @@
  * bad input (one line on stderr, never a stack trace).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,5 +189,40 @@ describe('each example, briefly', () => {
       expect(r.stdout).toMatch(new RegExp(`│ ${t}\\s+│ [\\d.]+\\s+│ [\\d.]+`));
     expect(r.parsed.checks.map((c) => c.metric)).toEqual(['t512_over_t64', 'fused_min_speedup']);
     expect(existsSync(join(out, 'slow-training.svg'))).toBe(true);
+  });
+});
+
+describe('pnpm example --help and the README snippet', () => {
+  it('--help lists every example and the shared options, exit code 0', () => {
+    for (const flag of ['--help', '-h']) {
+      const r = runExample(flag);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe('');
+      for (const name of ['seed-rnn', 'adding-problem', 'vanishing-gradients', 'readme-training'])
+        expect(r.stdout).toContain(name);
+      expect(r.stdout).toMatch(/--backend <name>\s+js, wasm, tfjs-cpu, tfjs-node/);
+      expect(r.stdout).toContain('--steps <n>');
+    }
+  });
+
+  it("the README's training loop is examples/readme-training.ts, and its loss falls", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const after = readme.slice(readme.indexOf("Training looks like PyTorch's loop"));
+    const snippet = /```ts\n([\s\S]*?)\n```/.exec(after)![1]!;
+    const file = readFileSync(join(root, 'examples/readme-training.ts'), 'utf8');
+    const marked = file.slice(
+      file.indexOf('// README\n') + '// README\n'.length,
+      file.indexOf('// README end'),
+    );
+    expect(snippet.trim()).toBe(marked.trim());
+    expect(snippet).toContain('of batches');
+    const r = runExample('readme-training');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const losses = r.stdout.trim().split('\n').map(Number);
+    expect(losses.length).toBe(120);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-10))).toBeLessThan(0.5 * mean(losses.slice(0, 10)));
   });
 });
