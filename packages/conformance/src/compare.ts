@@ -2,13 +2,17 @@
 
 /** Tolerance a backend declares for one dtype: pass iff |a − b| ≤ atol + rtol·|b| for every element. */
 export interface Tolerance {
+  /** Absolute part of the bound. */
   atol: number;
+  /** Relative part of the bound, a multiple of the reference value's magnitude. */
   rtol: number;
 }
 
 /** Worst errors of one compared tensor. */
 export interface ErrorStats {
+  /** Largest |actual − expected| over the elements; NaN when a NaN appeared where the reference has none. */
   maxAbs: number;
+  /** Largest |actual − expected| / |expected| over the elements whose reference is not 0. */
   maxRel: number;
 }
 
@@ -17,7 +21,10 @@ export function compareValues(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
   tolerance: Tolerance,
-): ErrorStats & { pass: boolean } {
+): ErrorStats & {
+  /** Same length, no NaN unless the reference has one there, and every element within `atol + rtol·|expected|`. */
+  pass: boolean;
+} {
   let maxAbs = 0;
   let maxRel = 0;
   let pass = actual.length === expected.length;
