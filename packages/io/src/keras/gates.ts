@@ -1,6 +1,6 @@
 /**
- * Keras ↔ PyTorch weights of one direction of one layer, at the boundary (SPEC.md, "Importing weights
- * from elsewhere"). With row vectors x [N, I], h [N, H] and G gates:
+ * Keras ↔ PyTorch weights of one direction of one layer, at the boundary (docs/math.md, "Weights
+ * from other systems"). With row vectors x [N, I], h [N, H] and G gates:
  *
  *   Keras:   a = x·kernel + h·recurrent_kernel + b            kernel [I, G·H], recurrent_kernel [H, G·H]
  *   PyTorch: a = x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh              W_ih [G·H, I],  W_hh [G·H, H]

@@ -1,7 +1,7 @@
 /**
  * Gate orders at the ONNX boundary. ONNX packs LSTM gates i, o, f, c and GRU gates z, r, h; PyTorch
  * (and every Recur backend) packs i, f, g, o and r, z, n. Weights are reordered here, once, on the
- * way in and out (SPEC.md, "Importing weights from elsewhere").
+ * way in and out (docs/math.md, "Weights from other systems").
  */
 
 /** ONNX operator of each recurrent module kind. */
