@@ -90,6 +90,7 @@ export type { RMSpropGroupOptions, RMSpropOptions, RMSpropState } from './optim/
 export { RMSprop } from './optim/rmsprop.js';
 export type { SGDGroupOptions, SGDOptions, SGDState } from './optim/sgd.js';
 export { SGD } from './optim/sgd.js';
+export type { GeneratorState } from './random.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export type { CellOptions, RNNCellOptions } from './rnn/cells.js';
 export { GRUCell, LSTMCell, RNNCell } from './rnn/cells.js';

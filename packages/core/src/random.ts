@@ -3,6 +3,23 @@
  * draws identical dropout masks. xoshiro128** seeded through splitmix32: small, fast, well tested.
  */
 
+/** The algorithm tag of {@link GeneratorState}. */
+const ALGORITHM = 'xoshiro128**';
+
+/**
+ * A generator's complete state as a small JSON-able value (PyTorch's `get_state()`): the four 32-bit
+ * words of xoshiro128** and the second Box–Muller value {@link Generator.normal} holds back, so a
+ * generator given it with {@link Generator.setState} draws exactly the numbers the original would have.
+ */
+export interface GeneratorState {
+  /** Always `xoshiro128**`: the algorithm the words belong to. */
+  readonly algorithm: 'xoshiro128**';
+  /** The four state words, each an integer in [0, 2³²), not all zero. */
+  readonly state: readonly [number, number, number, number];
+  /** The normal sample the next `normal()` returns without drawing, or null. */
+  readonly spareNormal: number | null;
+}
+
 /** A seeded pseudo-random generator (like `torch.Generator`). */
 export class Generator {
   private s0 = 0;
@@ -34,6 +51,31 @@ export class Generator {
     this.s2 = next();
     this.s3 = next();
     this.spareNormal = undefined;
+    return this;
+  }
+
+  /**
+   * The complete state as a fresh JSON-able value (PyTorch's `get_state()`); give it to
+   * {@link Generator.setState} (of this or another generator) to draw the same numbers from here on.
+   */
+  getState(): GeneratorState {
+    return {
+      algorithm: ALGORITHM,
+      state: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spareNormal: this.spareNormal ?? null,
+    };
+  }
+
+  /**
+   * Restores a state from {@link Generator.getState} (PyTorch's `set_state()`). The value is checked
+   * first: anything but `{ algorithm: 'xoshiro128**', state: four integers in [0, 2³²) not all zero,
+   * spareNormal: a finite number or null }` throws a TypeError or RangeError naming the field, and the
+   * generator is unchanged.
+   */
+  setState(state: GeneratorState): this {
+    const checked = checkGeneratorState('Generator.setState', state);
+    [this.s0, this.s1, this.s2, this.s3] = checked.state;
+    this.spareNormal = checked.spareNormal ?? undefined;
     return this;
   }
 
@@ -90,6 +132,57 @@ export class Generator {
     }
     return items;
   }
+}
+
+/**
+ * Throws unless `value` is a valid {@link GeneratorState} (see {@link Generator.setState}); returns a
+ * copy of it. `where` prefixes the error.
+ */
+export function checkGeneratorState(where: string, value: unknown): GeneratorState {
+  const show = (v: unknown): string => {
+    try {
+      const text = JSON.stringify(v);
+      return text === undefined ? String(v) : text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    } catch {
+      return typeof v;
+    }
+  };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(
+      `${where}: state must be an object from generator.getState() ({ algorithm, state, spareNormal }), got ${show(value)}`,
+    );
+  }
+  const { algorithm, state, spareNormal } = value as Record<string, unknown>;
+  for (const key of Object.keys(value)) {
+    if (key !== 'algorithm' && key !== 'state' && key !== 'spareNormal') {
+      throw new RangeError(`${where}: unexpected key "${key}" (expected algorithm, state, spareNormal)`);
+    }
+  }
+  if (algorithm !== ALGORITHM) {
+    throw new RangeError(`${where}: state.algorithm must be "${ALGORITHM}", got ${show(algorithm)}`);
+  }
+  if (
+    !Array.isArray(state) ||
+    state.length !== 4 ||
+    !state.every((w) => Number.isSafeInteger(w) && w >= 0 && w < 2 ** 32)
+  ) {
+    throw new RangeError(
+      `${where}: state.state must be an array of 4 integers in [0, 2^32), got ${show(state)}`,
+    );
+  }
+  if (state.every((w) => w === 0)) {
+    throw new RangeError(`${where}: state.state must not be all zero (xoshiro128** would draw only zeros)`);
+  }
+  if (spareNormal !== null && (typeof spareNormal !== 'number' || !Number.isFinite(spareNormal))) {
+    throw new RangeError(
+      `${where}: state.spareNormal must be a finite number or null, got ${show(spareNormal)}`,
+    );
+  }
+  return {
+    algorithm: ALGORITHM,
+    state: [state[0], state[1], state[2], state[3]] as [number, number, number, number],
+    spareNormal: spareNormal as number | null,
+  };
 }
 
 function rotl(x: number, k: number): number {

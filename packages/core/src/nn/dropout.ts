@@ -12,9 +12,14 @@ import { Module } from './module.js';
 export class Dropout extends Module {
   /** Drop probability. */
   readonly p: number;
-  private readonly generator: Generator;
+  /**
+   * The generator the masks are drawn from: the one given to the constructor, else the global
+   * {@link defaultGenerator} (shared). Save its `getState()` with a checkpoint to resume with the
+   * same masks.
+   */
+  readonly generator: Generator;
 
-  /** `p` in [0, 1] (default 0.5). */
+  /** `p` in [0, 1] (default 0.5); `generator` draws the masks (default: the global one). */
   constructor(options: ModuleOptions & { p?: number; generator?: Generator } = {}) {
     super(options);
     const p = options.p ?? 0.5;
