@@ -5,9 +5,10 @@ Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   start-up reply            {"ready": true, "torch": "1.13.1", "threads": 2, "blas": {"corename": "Zen", ...}}
                             or {"ready": false, "reason": "..."} (then the script exits)
   {"op": "prepare", "cell": "lstm"|"gru"|"rnn", "batch": B, "steps": T, "inputSize": I,
-   "hiddenSize": H, "layers": L, "mode": "forward"|"train", "seed": 0}
+   "hiddenSize": H, "layers": L, "mode": "forward"|"train", "seed": 0, "calls": N (streaming, optional)}
                          -> {"ok": true}
   {"op": "step"}         -> {"ok": true, "ms": 1.23}    one step of the prepared measurement
+                                                       (streaming: the median ms per call)
   {"op": "release"}      -> {"ok": true}
   {"op": "verify"}       -> {"ok": true, "productRelError": 1e-7, "lstmMaxAbsError": 1e-7}
                             float32 against float64 on this process's BLAS kernel
@@ -98,6 +99,25 @@ def prepare(spec):
     )
     x = torch.randn(spec["batch"], spec["steps"], spec["inputSize"])
     params = list(module.parameters())
+    calls = spec.get("calls")
+    if calls:
+        # Streaming (W5): `calls` calls of one time step each, the state carried; the step's time is
+        # the median per call, each call timed on its own.
+        x = torch.randn(spec["batch"], 1, spec["inputSize"])
+
+        def run():
+            times = []
+            state = None
+            with torch.no_grad():
+                for _ in range(calls):
+                    start = time.perf_counter()
+                    _, state = module(x, state)
+                    times.append(time.perf_counter() - start)
+            times.sort()
+            mid = len(times) // 2
+            return (times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2) * 1000.0
+
+        return run
     if spec["mode"] == "forward":
 
         def run():
@@ -130,8 +150,9 @@ for line in sys.stdin:
             if current is None:
                 raise RuntimeError("step before prepare")
             start = time.perf_counter()
-            current()
-            reply({"ok": True, "ms": (time.perf_counter() - start) * 1000.0})
+            per_call = current()
+            elapsed = (time.perf_counter() - start) * 1000.0
+            reply({"ok": True, "ms": per_call if per_call is not None else elapsed})
         elif op == "verify":
             reply({"ok": True, **verify()})
         elif op == "release":

@@ -16,7 +16,7 @@ import {
 } from './workloads.js';
 
 /** The references `--reference` accepts. */
-export const referenceNames = ['torch', 'tfjs-layers'] as const;
+export const referenceNames = ['torch', 'tfjs-layers', 'onnxruntime-node', 'onnxruntime-web'] as const;
 
 /** Parsed and checked options. */
 export interface BenchOptions {
@@ -117,7 +117,7 @@ export function benchCommand(): Command {
     .option('--mode <names>', `modes: ${modes.join(', ')} (default: both)`, listOf('mode', modes))
     .option(
       '--reference <names>',
-      'references: torch, tfjs-layers (on the tfjs engine of each selected backend; tfjs-cpu for js), or none',
+      'references: torch, tfjs-layers (on the tfjs engine of each selected backend; tfjs-cpu for js), onnxruntime-node, onnxruntime-web (forward only, 1 and 2 threads), or none (default: all)',
       listOf('reference', referenceNames, ['none']),
     )
     .option(

@@ -5,6 +5,7 @@
  */
 import type { BenchOptions } from './cli.js';
 import { backendEngine, loadBackend, type NodeBackendName, oneLine } from './systems/backends.js';
+import { type OrtKind, type OrtSession, startOnnxruntime } from './systems/onnxruntime.js';
 import { recurContender } from './systems/recur.js';
 import { engineAlive, restartEngine, type TfjsEngine } from './systems/tfjs-engine.js';
 import { tfjsLayersContender } from './systems/tfjs-layers.js';
@@ -16,6 +17,8 @@ import { startWebgl, type WebglSession } from './systems/webgl.js';
 export interface Lineup {
   contenders: Contender[];
   torch: TorchSession | null;
+  /** The onnxruntime peers, when asked for. */
+  onnxruntime: OrtSession | null;
   /** Whether tfjs-layers shares the Recur tfjs backends' engine (`null`: no tfjs-layers reference ran). */
   tfjsSharedEngine: boolean | null;
   /** How each Recur backend that reports one chose its kernels (`kernelInfo.detail`), by system. */
@@ -77,6 +80,12 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
         tfjsSharedEngine = false;
     }
   }
+  let onnxruntime: OrtSession | null = null;
+  const ortKinds = options.references.filter((r): r is OrtKind => r.startsWith('onnxruntime'));
+  if (ortKinds.length > 0) {
+    onnxruntime = await startOnnxruntime(ortKinds);
+    contenders.push(...onnxruntime.contenders);
+  }
   // webgl runs in headless Chromium, with its tfjs-layers reference on the same engine there.
   let webgl: WebglSession | null = null;
   if (options.backends.includes('webgl')) {
@@ -87,7 +96,8 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
   contenders.sort((a, b) => groupOrder.indexOf(a.group) - groupOrder.indexOf(b.group));
   const close = async () => {
     torch?.close();
+    await onnxruntime?.close();
     await webgl?.close();
   };
-  return { contenders, torch, tfjsSharedEngine, kernels, recover: recoverGroup, close };
+  return { contenders, torch, onnxruntime, tfjsSharedEngine, kernels, recover: recoverGroup, close };
 }

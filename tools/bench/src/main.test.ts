@@ -53,8 +53,10 @@ describe('pnpm bench', () => {
     expect(Number.isNaN(Date.parse(doc.machine.date))).toBe(false);
 
     const systems = new Set(doc.results.map((r) => r.system));
-    expect([...systems].sort()).toEqual(['recur-js', 'tfjs-layers-cpu', 'torch']);
-    expect(doc.results).toHaveLength(3 * 2); // 3 systems × forward/train
+    const peers = ['onnxruntime-node-1t', 'onnxruntime-node-2t', 'onnxruntime-web-1t', 'onnxruntime-web-2t'];
+    expect([...systems].sort()).toEqual([...peers, 'recur-js', 'tfjs-layers-cpu', 'torch']);
+    expect(doc.results).toHaveLength(3 * 2 + peers.length); // 3 systems × forward/train, the peers forward only
+    for (const r of doc.results.filter((x) => peers.includes(x.system))) expect(r.mode).toBe('forward');
     for (const r of doc.results) {
       expect(r).toMatchObject({ cell: 'rnn', workload: 'W1' });
       expect(['forward', 'train']).toContain(r.mode);
@@ -71,7 +73,8 @@ describe('pnpm bench', () => {
       }
     }
     // Recur and tfjs-layers always run here; torch runs when /usr/bin/python3 imports it.
-    for (const r of doc.results.filter((x) => x.system !== 'torch')) expect(r.status).toBe('ok');
+    for (const r of doc.results.filter((x) => x.system === 'recur-js' || x.system === 'tfjs-layers-cpu'))
+      expect(r.status).toBe('ok');
     for (const r of doc.results.filter((x) => x.system === 'recur-js')) {
       expect(r.path).toBe('fused');
       expect(['simd', 'scalar']).toContain(r.kernel);
@@ -96,12 +99,14 @@ describe('pnpm bench', () => {
       expect(r.threads).toBeGreaterThanOrEqual(1);
     }
 
-    expect(doc.ratios.length).toBe(torchRan ? 4 : 2);
+    const okPeers = doc.results.filter((r) => peers.includes(r.system) && r.status === 'ok').length;
+    expect(doc.ratios.length).toBe((torchRan ? 4 : 2) + okPeers);
     for (const q of doc.ratios) {
       expect(q.system).toBe('recur-js');
-      expect(['torch', 'tfjs-layers-cpu']).toContain(q.reference);
+      expect(['torch', 'tfjs-layers-cpu', ...peers]).toContain(q.reference);
       expect(q.ratio).toBeGreaterThan(0);
     }
+    if (okPeers > 0) expect(run.stdout).toContain('vs onnxruntime');
 
     const markdown = readFileSync(join(report, 'report.md'), 'utf8');
     expect(markdown).toContain('## Ratios');
@@ -130,6 +135,22 @@ describe('pnpm bench', () => {
       mode: 'train',
       status: 'ok',
     });
+  });
+
+  it('runs the streaming workload W5 with the state carried, against the peers', () => {
+    const json = join(scratch, 'w5.json');
+    const run = bench([
+      ...['--workload', 'W5', '--cell', 'gru', '--backend', 'js', '--reps', '1', '--no-peak'],
+      ...['--reference', 'onnxruntime-node,onnxruntime-web', '--json', json],
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as BenchDocument;
+    expect(doc.settings.workloads[0]).toMatchObject({ name: 'W5', batch: 1, steps: 1, calls: 2000 });
+    const recur = doc.results.find((r) => r.system === 'recur-js')!;
+    expect(recur).toMatchObject({ status: 'ok', workload: 'W5', mode: 'forward' });
+    for (const r of doc.results.filter((x) => x.system.startsWith('onnxruntime') && x.status === 'ok')) {
+      expect(doc.references[r.system]?.note).toMatch(/checked against Recur's/);
+    }
   });
 
   // webgl runs in Debian's Chromium (.ci/run installs it); without it the test says so and is skipped.

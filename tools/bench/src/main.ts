@@ -73,6 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const references: BenchDocument['references'] = {};
   const torchSetup = lineup.torch === null ? null : torchReference(lineup.torch.info);
   if (torchSetup !== null) references.torch = torchSetup;
+  Object.assign(references, lineup.onnxruntime?.setups() ?? {});
   const unfair = new Set(
     Object.entries(references)
       .filter(([, r]) => !r.fair)
@@ -97,15 +98,18 @@ async function main(argv: readonly string[]): Promise<number> {
       budgetMs: options.budgetMs,
       path: options.path,
       durationS: Math.round((performance.now() - started) / 100) / 10,
-      workloads: options.workloads.map(({ name, batch, steps, inputSize, hiddenSize, layers, modes }) => ({
-        name,
-        batch,
-        steps,
-        inputSize,
-        hiddenSize,
-        layers,
-        modes: [...modes],
-      })),
+      workloads: options.workloads.map(
+        ({ name, batch, steps, inputSize, hiddenSize, layers, modes, calls }) => ({
+          name,
+          batch,
+          steps,
+          inputSize,
+          hiddenSize,
+          layers,
+          modes: [...modes],
+          ...(calls === undefined ? {} : { calls }),
+        }),
+      ),
     },
     references,
     results: rows,

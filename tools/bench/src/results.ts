@@ -94,6 +94,8 @@ export interface WorkloadSetting {
   hiddenSize: number;
   layers: number;
   modes: ('forward' | 'train')[];
+  /** Streaming (W5): calls per step, one time step each, the state carried; times are medians per call. */
+  calls?: number;
 }
 
 /** A row's column in tables and charts: the system, plus `composed` when that path was forced. */

@@ -52,7 +52,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How many measurements a plan makes (contenders × cells × modes of each workload). */
 export function countMeasurements(plan: RunPlan): number {
-  return plan.workloads.reduce((n, w) => n + w.modes.length * plan.cells.length * plan.contenders.length, 0);
+  return plan.workloads.reduce(
+    (n, w) =>
+      n +
+      plan.cells.length *
+        w.modes.reduce((k, mode) => k + plan.contenders.filter((c) => runs(c, mode, w)).length, 0),
+    0,
+  );
+}
+
+/** Whether a contender runs a mode (the inference peers run forward only) and workload (streaming: W5). */
+function runs(c: Contender, mode: Mode, w: Workload): boolean {
+  if (w.calls !== undefined && c.streams !== true) return false;
+  return c.modes === undefined || c.modes.includes(mode);
 }
 
 /** Runs the plan and returns one row per contender, cell, workload and mode. */
@@ -69,7 +81,8 @@ export async function runPlan(plan: RunPlan, progress: RunProgress): Promise<Res
     for (const cell of plan.cells) {
       for (const mode of w.modes) {
         for (const group of groups) {
-          const members = plan.contenders.filter((c) => c.group === group);
+          const members = plan.contenders.filter((c) => c.group === group && runs(c, mode, w));
+          if (members.length === 0) continue;
           rows.push(...(await measureWithRecovery(group, members, cell, w, mode, plan, history, progress)));
         }
       }
@@ -133,6 +146,9 @@ async function measureGroup(
 ): Promise<{ rows: ResultRow[]; culprit: number }> {
   const flops = flopsPerStep(w, cell, mode);
   const requestedReps = plan.reps ?? w.defaultReps;
+  // A streaming step (W5) makes `calls` calls and reports the median per call: warm-up and budget
+  // count the whole step.
+  const calls = w.calls ?? 1;
   const label = `${w.name} ${cell} ${mode}`;
   const slots: Slot[] = members.map((contender) => ({
     contender,
@@ -176,12 +192,12 @@ async function measureGroup(
     if (
       plan.budgetMs !== null &&
       predicted !== undefined &&
-      predicted.ms > predictionMargin * plan.budgetMs
+      predicted.ms * calls > predictionMargin * plan.budgetMs
     ) {
       fail(
         s,
         'skipped',
-        `over budget (~${Math.round(predicted.ms)} ms per step, estimated from ${predicted.from})`,
+        `over budget (~${Math.round(predicted.ms * calls)} ms per step, estimated from ${predicted.from})`,
       );
       continue;
     }
@@ -192,20 +208,20 @@ async function measureGroup(
       while (wantsMoreWarmup(s.row.warmup, elapsed)) {
         last = await s.prepared.step();
         await settle(s);
-        elapsed += last;
+        elapsed += last * calls;
         s.row.warmup++;
         // One slow step is enough to know the budget is blown.
-        if (plan.budgetMs !== null && last > plan.budgetMs) break;
+        if (plan.budgetMs !== null && last * calls > plan.budgetMs) break;
       }
       s.row.path = s.prepared.path();
       history.set(historyKey(c, cell, mode), [
         ...(history.get(historyKey(c, cell, mode)) ?? []),
         { flops, ms: last, workload: w.name, batch: w.batch },
       ]);
-      if (plan.budgetMs !== null && last > plan.budgetMs) {
-        fail(s, 'skipped', `over budget (${Math.round(last)} ms per step)`);
+      if (plan.budgetMs !== null && last * calls > plan.budgetMs) {
+        fail(s, 'skipped', `over budget (${Math.round(last * calls)} ms per step)`);
       } else {
-        s.reps = repsWithinBudget(requestedReps, last, plan.budgetMs);
+        s.reps = repsWithinBudget(requestedReps, last * calls, plan.budgetMs);
       }
     } catch (error) {
       fail(s, 'failed', oneLine(error));

@@ -1,7 +1,16 @@
 /** The terminal tables: medians (with GFLOP/s) per system, ratios, and what did not run. */
 import Table from 'cli-table3';
 import { type RatioRow, type ResultRow, seriesOf, tfjsLayersReferenceOf } from './results.js';
-import { absentSeries, formatPair, formatResult, problems, ratioMatrix, resultMatrix } from './views.js';
+import {
+  absentSeries,
+  formatPair,
+  formatPeers,
+  formatResult,
+  hasPeers,
+  problems,
+  ratioMatrix,
+  resultMatrix,
+} from './views.js';
 
 const style = { head: [], border: [] };
 
@@ -32,7 +41,15 @@ export function renderRatios(ratios: readonly RatioRow[]): string {
   for (const line of m.lines) {
     table.push([line.workload, line.cell, line.mode, ...line.values.map((v) => formatPair(v))]);
   }
-  return table.toString();
+  if (!hasPeers(ratios)) return table.toString();
+  const peers = new Table({
+    head: ['workload', 'cell', 'mode', ...m.columns.map((c) => `${c}\nvs onnxruntime`)],
+    style,
+  });
+  for (const line of m.lines.filter((l) => l.values.some((v) => v?.peers !== undefined))) {
+    peers.push([line.workload, line.cell, line.mode, ...line.values.map((v) => formatPeers(v))]);
+  }
+  return `${table.toString()}\n${peers.toString()}`;
 }
 
 /** Skipped and failed measurements with their reasons, one per line. */

@@ -151,3 +151,22 @@ export function formatResult(r: ResultRow | undefined, separator: string): strin
   const share = r.peakShare === undefined ? '' : `${separator}${formatShare(r.peakShare, r.threads ?? 1)}`;
   return `${formatMs(r.ms.median)} ms${separator}${r.gflops!.toFixed(r.gflops! >= 10 ? 0 : 1)} GF/s${share}`;
 }
+
+/** `node 1t / 2t: 1.2× / 0.9×` lines for a series' ratios against the onnxruntime peers. */
+export function formatPeers(p: RatioPair | undefined, separator = '\n'): string {
+  if (p?.peers === undefined) return '';
+  const lines: string[] = [];
+  for (const kind of ['node', 'web']) {
+    const one = p.peers[`onnxruntime-${kind}-1t`];
+    const two = p.peers[`onnxruntime-${kind}-2t`];
+    if (one === undefined && two === undefined) continue;
+    const f = (v: number | undefined) => (v === undefined ? '–' : formatRatio(v));
+    lines.push(`${kind} 1t / 2t: ${f(one)} / ${f(two)}`);
+  }
+  return lines.join(separator);
+}
+
+/** Whether any ratio is against an onnxruntime peer. */
+export function hasPeers(ratios: readonly RatioRow[]): boolean {
+  return ratios.some((r) => r.reference.startsWith('onnxruntime'));
+}

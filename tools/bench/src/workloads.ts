@@ -19,6 +19,11 @@ export interface Workload {
   readonly layers: number;
   /** Modes this workload runs (W4 is forward-only latency). */
   readonly modes: readonly Mode[];
+  /**
+   * Streaming (W5): calls per step, each one time step with the state carried from the previous call;
+   * a step's time is then the median per call. Absent for whole-sequence workloads.
+   */
+  readonly calls?: number;
   /** Timed repetitions when `--reps` is not given (fewer for the large ones; the budget caps slow systems). Medians of two-thread runs on a shared machine need a dozen or more. */
   readonly defaultReps: number;
 }
@@ -32,7 +37,7 @@ export const cells: readonly Cell[] = ['lstm', 'gru', 'rnn'];
 /** Every mode, in report order. */
 export const modes: readonly Mode[] = ['forward', 'train'];
 
-/** The issue's workloads W1–W4, in report order. */
+/** The issue's workloads W1–W5, in report order. */
 export const workloads: readonly Workload[] = [
   { name: 'W1', batch: 16, steps: 32, inputSize: 32, hiddenSize: 64, layers: 1, modes, defaultReps: 20 },
   { name: 'W2', batch: 32, steps: 64, inputSize: 128, hiddenSize: 256, layers: 1, modes, defaultReps: 15 },
@@ -47,12 +52,23 @@ export const workloads: readonly Workload[] = [
     modes: ['forward'],
     defaultReps: 20,
   },
+  {
+    name: 'W5',
+    batch: 1,
+    steps: 1,
+    inputSize: 64,
+    hiddenSize: 128,
+    layers: 1,
+    modes: ['forward'],
+    defaultReps: 5,
+    calls: 2000,
+  },
 ];
 
 /** The names `--workload` accepts. */
 export const workloadNames = workloads.map((w) => w.name);
 
-/** Looks a workload up by name (`W1`…`W4`); throws on an unknown name. */
+/** Looks a workload up by name (`W1`…`W5`); throws on an unknown name. */
 export function workloadByName(name: string): Workload {
   const w = workloads.find((x) => x.name === name);
   if (w === undefined)
@@ -115,6 +131,7 @@ export function flopsPerStep(w: WorkloadShape, cell: Cell, mode: Mode): number {
 }
 
 /** `B16 T32 I32 H64 L1`: the workload's shape in the issue's notation. */
-export function describeWorkload(w: WorkloadShape): string {
-  return `B${w.batch} T${w.steps} I${w.inputSize} H${w.hiddenSize} L${w.layers}`;
+export function describeWorkload(w: WorkloadShape & { calls?: number }): string {
+  const shape = `B${w.batch} T${w.steps} I${w.inputSize} H${w.hiddenSize} L${w.layers}`;
+  return w.calls === undefined ? shape : `${shape}, ${w.calls} calls carrying the state (median per call)`;
 }

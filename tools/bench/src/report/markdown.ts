@@ -1,7 +1,15 @@
 /** The markdown report: what was measured and how, the ratios, the charts, every row. */
 import { warmupPolicy } from '../budget.js';
 import { type BenchDocument, seriesOf, tfjsLayersReferenceOf } from '../results.js';
-import { absentSeries, formatMs, formatPair, problems, ratioMatrix } from '../views.js';
+import {
+  absentSeries,
+  formatMs,
+  formatPair,
+  formatPeers,
+  hasPeers,
+  problems,
+  ratioMatrix,
+} from '../views.js';
 import { describeWorkload } from '../workloads.js';
 import type { Chart } from './charts.js';
 
@@ -113,6 +121,19 @@ export function renderMarkdown(doc: BenchDocument, charts: readonly Chart[]): st
       ),
       '',
     );
+    if (hasPeers(doc.ratios)) {
+      out.push(
+        'Against the inference peers (onnxruntime-node on the CPU, onnxruntime-web on wasm; 1 and 2 threads), forward only:',
+        '',
+        table(
+          ['workload', 'cell', 'mode', ...rm.columns.map((c) => `${c} vs onnxruntime`)],
+          rm.lines
+            .filter((l) => l.values.some((v) => v?.peers !== undefined))
+            .map((l) => [l.workload, l.cell, l.mode, ...l.values.map((v) => formatPeers(v, '; '))]),
+        ),
+        '',
+      );
+    }
   }
 
   if (charts.length > 0) {

@@ -243,6 +243,7 @@ export async function startTorch(
     requestedPath: null,
     kernel: null,
     group: 'host',
+    streams: true,
     unavailable: 'unavailable' in info ? info.unavailable : undefined,
     // Should OpenMP workers spin anyway (OMP_WAIT_POLICY=active), let them go idle before another
     // system is timed on the same cores.
@@ -258,6 +259,7 @@ export async function startTorch(
         layers: w.layers,
         mode,
         seed: 0,
+        ...(w.calls === undefined ? {} : { calls: w.calls }),
       });
       return {
         step: async () => Number((await proc.request({ op: 'step' })).ms),

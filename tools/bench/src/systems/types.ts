@@ -12,7 +12,10 @@ export type Kernel = 'simd' | 'scalar' | null;
 
 /** One prepared measurement of one system. */
 export interface PreparedStep {
-  /** Runs one step and resolves to its duration in milliseconds (timed by the system itself). */
+  /**
+   * Runs one step and resolves to its duration in milliseconds (timed by the system itself); on a
+   * streaming workload (`calls`), makes that many calls and resolves to the median per call.
+   */
   step(): Promise<number>;
   /** The implementation the last step took (Recur systems), else `null`. */
   path(): TakenPath;
@@ -36,6 +39,10 @@ export interface Contender {
   readonly group: string;
   /** Why the system cannot run here (its rows are `skipped` with this reason), if it cannot. */
   readonly unavailable?: string;
+  /** The modes it runs (default: every one); the inference peers run `forward` only. */
+  readonly modes?: readonly Mode[];
+  /** Whether it runs streaming workloads (W5: one time step per call, the state carried). */
+  readonly streams?: boolean;
   /** Pause after each of its steps before timing another system (PyTorch's OpenMP threads spin on). */
   readonly settleMs?: number;
   /** Builds the model and input of one measurement. */
