@@ -161,7 +161,7 @@ export class VanishingView {
       h('div', { class: 'inline-fields' }, ...rows),
       this.button,
       this.summary,
-      h('div', { class: 'chart', hidden: true }, this.canvas),
+      h('div', { class: 'chart tall', hidden: true }, this.canvas),
       this.conclusion,
       h('div', { class: 'table-scroll' }, this.table),
     );
@@ -214,7 +214,7 @@ export class VanishingView {
       });
       const far = values.length - 1;
       for (const c of cells)
-        this.element.dataset[`ratio${c.toUpperCase()}`] = String(profiles.get(c)!.trained[far]);
+        this.element.setAttribute(`data-ratio-${c}`, String(profiles.get(c)!.trained[far]));
       this.summary.textContent =
         `On ${backend}, T = ${values.length}, hidden ${values.hidden}, ${values.steps} training steps` +
         `${this.chrono.checked ? ', LSTM chrono-initialised' : ', PyTorch’s initialisation'}. ` +
