@@ -6,6 +6,26 @@
  *
  * @packageDocumentation
  */
+export type {
+  Checkpoint,
+  CheckpointOptimizer,
+  CheckpointOptimizerPart,
+  CheckpointParts,
+  CheckpointScheduler,
+  CheckpointSchedulerPart,
+  CheckpointTargets,
+  JsonValue,
+  RestoreCheckpointOptions,
+} from './checkpoint/checkpoint.js';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_METADATA_KEY,
+  loadCheckpoint,
+  modelGenerators,
+  readCheckpoint,
+  restoreCheckpoint,
+  writeCheckpoint,
+} from './checkpoint/checkpoint.js';
 export type { WeightFormat } from './errors.js';
 export { WeightFileError } from './errors.js';
 export { readWeightBytes } from './formats.js';
