@@ -449,7 +449,12 @@ async function checkBins(packed: Packed[], scratch: string): Promise<void> {
 
   const conformance = packed.find((p) => p.manifest.name === '@recur/conformance');
   if (!conformance || !hasBin(conformance.packed, 'recur-conformance')) {
-    report('npx recur-conformance --backend js --no-timing', 'skipped', 'no bin');
+    // The conformance kit is the point of @recur/conformance: a tarball without its bin is broken.
+    report(
+      'npx recur-conformance --backend js --no-timing',
+      'FAIL',
+      'the packed @recur/conformance has no recur-conformance bin',
+    );
     return;
   }
   const result = await seconds('recur-conformance', () =>
