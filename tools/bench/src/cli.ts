@@ -31,6 +31,8 @@ export interface BenchOptions {
   python: string;
   torchThreads: number | undefined;
   jsThreads: 1 | 2 | 'auto';
+  /** Fresh processes per system and cell for the cold starts (with W5; 0 skips them). */
+  coldRuns: number;
   /** Measure the WebAssembly SIMD128 peak first (`--no-peak` skips it). */
   peak: boolean;
   json: string | undefined;
@@ -149,6 +151,12 @@ export function benchCommand(): Command {
       jsThreadsOption,
       'auto',
     )
+    .option(
+      '--cold-runs <n>',
+      'with W5: fresh processes per system and cell timing import → first output (0 skips the cold starts)',
+      integer('--cold-runs', 0),
+      3,
+    )
     .option('--no-peak', 'skip measuring the WebAssembly SIMD128 peak (and the shares of it)')
     .option('--json <file>', 'write a recur-bench/1 JSON document')
     .option('--report <dir>', 'write a markdown report with SVG charts into this directory')
@@ -188,6 +196,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     torchThreads?: number;
     jsThreads: BenchOptions['jsThreads'];
     peak: boolean;
+    coldRuns: number;
     json?: string;
     report?: string;
   }>();
@@ -215,6 +224,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     torchThreads: o.torchThreads,
     jsThreads: o.jsThreads,
     peak: o.peak,
+    coldRuns: o.coldRuns,
     json: o.json,
     report: o.report,
   };

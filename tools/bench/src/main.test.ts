@@ -140,7 +140,19 @@ describe('pnpm bench', () => {
   it('runs the streaming workload W5 with the state carried, against the peers', () => {
     const json = join(scratch, 'w5.json');
     const run = bench([
-      ...['--workload', 'W5', '--cell', 'gru', '--backend', 'js', '--reps', '1', '--no-peak'],
+      ...[
+        '--workload',
+        'W5',
+        '--cell',
+        'gru',
+        '--backend',
+        'js',
+        '--reps',
+        '1',
+        '--no-peak',
+        '--cold-runs',
+        '1',
+      ],
       ...['--reference', 'onnxruntime-node,onnxruntime-web', '--json', json],
     ]);
     expect(run.status, run.stderr).toBe(0);
@@ -151,6 +163,16 @@ describe('pnpm bench', () => {
     for (const r of doc.results.filter((x) => x.system.startsWith('onnxruntime') && x.status === 'ok')) {
       expect(doc.references[r.system]?.note).toMatch(/checked against Recur's/);
     }
+    // Cold start: a fresh process per system, import → first output.
+    expect(doc.coldStart?.rows.map((r) => r.system)).toEqual([
+      'recur-js',
+      'onnxruntime-node',
+      'onnxruntime-web',
+    ]);
+    const recurCold = doc.coldStart!.rows[0]!;
+    expect(recurCold).toMatchObject({ cell: 'gru', status: 'ok', runs: 1 });
+    expect(recurCold.ms!.median).toBeGreaterThan(0);
+    expect(run.stdout).toContain('Cold start');
   });
 
   // webgl runs in Debian's Chromium (.ci/run installs it); without it the test says so and is skipped.

@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
 import { parseOptions, UsageError } from './cli.js';
+import { measureColdStarts, recurDistBuilt } from './cold.js';
 import { buildLineup } from './contenders.js';
 import { coreCount, loadNow, machineInfo } from './machine.js';
 import { attachPeakShares, type PeakInfo, peakInfo } from './peak.js';
@@ -18,7 +19,7 @@ import { runPlan } from './runner.js';
 import { loadTf } from './systems/tfjs-engine.js';
 import { tfjsVersion } from './systems/tfjs-layers.js';
 import { torchReference } from './systems/torch.js';
-import { renderProblems, renderRatios, renderResults } from './table.js';
+import { renderColdStarts, renderProblems, renderRatios, renderResults } from './table.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   let options: ReturnType<typeof parseOptions>;
@@ -67,6 +68,40 @@ async function main(argv: readonly string[]): Promise<number> {
     );
   } finally {
     progress.stop();
+  }
+  let coldStart: BenchDocument['coldStart'];
+  const streaming = options.workloads.find((w) => w.calls !== undefined);
+  try {
+    if (streaming !== undefined && options.coldRuns > 0) {
+      const torchInfo = lineup.torch?.info;
+      const torchEnv: Record<string, string> =
+        torchInfo !== undefined && 'blas' in torchInfo && torchInfo.blas.coretypeEnv !== null
+          ? { OPENBLAS_CORETYPE: torchInfo.blas.coretypeEnv }
+          : {};
+      const rowsCold = await measureColdStarts(
+        {
+          workload: streaming,
+          cells: options.cells,
+          recur: options.backends.filter((b): b is 'js' | 'wasm' => b === 'js' || b === 'wasm'),
+          torch:
+            torchInfo !== undefined && !('unavailable' in torchInfo)
+              ? { python: options.python, env: torchEnv }
+              : null,
+          onnxruntime: options.references
+            .filter((r) => r.startsWith('onnxruntime'))
+            .map((r) => (r === 'onnxruntime-node' ? 'node' : 'web')),
+          runs: options.coldRuns,
+        },
+        (label) => process.stderr.write(`${label}\n`),
+      );
+      coldStart = {
+        workload: streaming.name,
+        runs: options.coldRuns,
+        recurDistBuilt: recurDistBuilt(),
+        rows: rowsCold,
+      };
+    }
+  } finally {
     await lineup.close();
   }
   if (peak !== null) attachPeakShares(rows, peak.gflopsPerThread, lineup.kernels);
@@ -114,6 +149,7 @@ async function main(argv: readonly string[]): Promise<number> {
     references,
     results: rows,
     ratios,
+    ...(coldStart === undefined ? {} : { coldStart }),
   };
 
   console.log(renderResults(rows));
@@ -122,6 +158,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   console.log('\nRatios: reference median / Recur median (above 1: Recur is faster)');
   console.log(renderRatios(ratios));
+  if (coldStart !== undefined) {
+    console.log(
+      `\nCold start (${coldStart.workload} shape): import → first output, median of ${coldStart.runs} fresh processes`,
+    );
+    console.log(renderColdStarts(coldStart.rows));
+  }
   const notes = renderProblems(rows);
   if (notes) console.log(`\nNot measured:\n${notes}`);
   for (const [system, detail] of Object.entries(document.machine.recurKernels)) {

@@ -122,6 +122,14 @@ export interface BenchDocument {
   references: Record<string, ReferenceSetup>;
   results: ResultRow[];
   ratios: RatioRow[];
+  /** Cold starts (with W5): import → first output, one fresh process per run. */
+  coldStart?: {
+    workload: string;
+    runs: number;
+    /** When Recur's compiled packages (`dist`, which the cold starts import) were built. */
+    recurDistBuilt: string | null;
+    rows: import('./cold.js').ColdRow[];
+  };
 }
 
 /** The reference each Recur system is compared with besides torch: tfjs-layers on its tfjs engine. */

@@ -1,8 +1,10 @@
 /** The terminal tables: medians (with GFLOP/s) per system, ratios, and what did not run. */
 import Table from 'cli-table3';
+import type { ColdRow } from './cold.js';
 import { type RatioRow, type ResultRow, seriesOf, tfjsLayersReferenceOf } from './results.js';
 import {
   absentSeries,
+  formatMs,
   formatPair,
   formatPeers,
   formatResult,
@@ -58,4 +60,24 @@ export function renderProblems(rows: readonly ResultRow[]): string {
   return problems(rows)
     .map((line) => (line.length > 200 ? `${line.slice(0, 197)}…` : line))
     .join('\n');
+}
+
+/** Cold starts: median ms (min–max) by cell × system, or the status. */
+export function renderColdStarts(rows: readonly ColdRow[]): string {
+  const systems = [...new Set(rows.map((r) => r.system))];
+  const cellsSeen = [...new Set(rows.map((r) => r.cell))];
+  const table = new Table({ head: ['cell', ...systems], style });
+  for (const cell of cellsSeen) {
+    table.push([
+      cell,
+      ...systems.map((s) => {
+        const r = rows.find((x) => x.system === s && x.cell === cell);
+        if (r === undefined) return '';
+        if (r.ms === null) return `${r.status}: ${(r.reason ?? '').slice(0, 60)}`;
+        const source = r.source !== undefined && r.source !== 'dist' ? `\n${r.source}` : '';
+        return `${formatMs(r.ms.median)} ms\n(${formatMs(r.ms.min)}–${formatMs(r.ms.max)})${source}`;
+      }),
+    ]);
+  }
+  return table.toString();
 }
