@@ -87,7 +87,7 @@ describe('parseTrainingFixture', () => {
       [embedName, (f) => (f.input.data[0] = 7), 'input.data[0]', /in \[0, 6\] \(a token id/],
       [embedName, (f) => (f.optimizer.options.betas = [0.9]), 'optimizer.options.betas', /a pair/],
       [embedName, (f) => (f.optimizer.options.betas[1] = 1), 'optimizer.options.betas[1]', /in \[0, 1\)/],
-      [embedName, (f) => (f.optimizer.kind = 'RMSprop'), 'optimizer.kind', /"SGD" or "Adam" or "AdamW"/],
+      [embedName, (f) => (f.optimizer.kind = 'Rprop'), 'optimizer.kind', /"AdamW" or "RMSprop" or "Adagrad"/],
       [embedName, (f) => (f.steps[0].totalNorm = 1), 'steps[0].totalNorm', /null \(clipGradNorm is null\)/],
       [projName, (f) => (f.steps[0].totalNorm = null), 'steps[0].totalNorm', /finite number ≥ 0, got null/],
       [projName, (f) => (f.clipGradNorm.normType = 0.5), 'clipGradNorm.normType', /≥ 1, got 0.5/],
