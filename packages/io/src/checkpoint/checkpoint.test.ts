@@ -22,6 +22,7 @@ import {
   tensor,
 } from '@recur/core';
 import { describe, expect, it } from 'vitest';
+import { run as recur } from '../cli/run.js';
 import { WeightFileError } from '../errors.js';
 import { loadCheckpointFile, saveCheckpoint } from '../node.js';
 import { readSafetensors } from '../safetensors/read.js';
@@ -479,6 +480,27 @@ describe('restoring, all or nothing', () => {
       expect(loadCheckpointFile(path, parts(target)).extra).toEqual({ best: 0.5 });
       expect(everything(target)).toEqual(everything(source));
       expect(loadCheckpointFile(path).step).toBe(3);
+
+      // recur inspect says it is a checkpoint and lists its parts.
+      const out: string[] = [];
+      expect(
+        recur(
+          ['inspect', path],
+          (l) => out.push(l),
+          (l) => out.push(l),
+        ),
+      ).toBe(0);
+      expect(out[0]).toMatch(/run\.ckpt\.safetensors: safetensors, 30 tensors/);
+      expect(out).toContain('  optimizer.state.0.exp_avg     float32   [16, 2]');
+      expect(out.slice(out.indexOf('checkpoint: recur-checkpoint/1'))).toEqual([
+        'checkpoint: recur-checkpoint/1',
+        '  model: 10 tensors, 293 values',
+        '  optimizer: Adam, 3 steps, 2 parameter groups (lr 0.0001, 0.001), state for 10 parameters',
+        '  schedulers: StepLR (last_epoch 3), ReduceLROnPlateau (last_epoch 3)',
+        '  generators: default, model.lstm, model.drop, data',
+        '  step: 3',
+        '  extra: {"best":0.5}',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

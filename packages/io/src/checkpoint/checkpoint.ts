@@ -23,7 +23,7 @@ import {
 import { WeightFileError } from '../errors.js';
 import { readSafetensors } from '../safetensors/read.js';
 import { writeSafetensors } from '../safetensors/write.js';
-import type { WeightTensor } from '../tensor-entry.js';
+import type { WeightFile, WeightTensor } from '../tensor-entry.js';
 import { decodeJson, encodeJson, type JsonValue } from './json.js';
 
 export type { JsonValue } from './json.js';
@@ -309,7 +309,11 @@ function encode(c: Checkpoint): Uint8Array {
  * Throws only {@link WeightFileError}, naming the part.
  */
 export function readCheckpoint(bytes: Uint8Array): Checkpoint {
-  const file = readSafetensors(bytes);
+  return checkpointFromFile(readSafetensors(bytes));
+}
+
+/** {@link readCheckpoint} after the safetensors reader: the parts of a file already read. */
+function checkpointFromFile(file: WeightFile): Checkpoint {
   const meta = file.metadata;
   const tag = meta[CHECKPOINT_METADATA_KEY];
   if (tag !== CHECKPOINT_FORMAT) {
@@ -583,6 +587,37 @@ export function restoreCheckpoint(
   });
   guarded('model', () => model.loadStateDict(checkpoint.model, { strict }));
   for (const [g, state] of plan) g.setState(state);
+}
+
+/**
+ * What `recur inspect` says about a checkpoint (a safetensors file already read): its parts, one line
+ * each. Throws {@link WeightFileError} when the file is not a valid checkpoint.
+ */
+export function describeCheckpoint(file: WeightFile): string[] {
+  const c = checkpointFromFile(file);
+  const count = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const model = Object.values(c.model);
+  const lines = [
+    `checkpoint: ${c.format}`,
+    `  model: ${count(model.length, 'tensor')}, ${model.reduce((n, t) => n + t.data.length, 0)} values`,
+  ];
+  if (c.optimizer !== undefined) {
+    const { type, stepCount, stateDict } = c.optimizer;
+    const lrs = stateDict.param_groups.map((g) => String(g.lr)).join(', ');
+    lines.push(
+      `  optimizer: ${type}, ${count(stepCount, 'step')}, ${count(stateDict.param_groups.length, 'parameter group')} (lr ${lrs}), state for ${count(Object.keys(stateDict.state).length, 'parameter')}`,
+    );
+  } else lines.push('  optimizer: none');
+  const scheduler = (s: CheckpointSchedulerPart): string =>
+    typeof s.stateDict.last_epoch === 'number' ? `${s.type} (last_epoch ${s.stateDict.last_epoch})` : s.type;
+  lines.push(`  schedulers: ${c.schedulers.map(scheduler).join(', ') || 'none'}`);
+  lines.push(`  generators: ${Object.keys(c.generators).join(', ') || 'none'}`);
+  lines.push(`  step: ${c.step ?? 'none'}`);
+  if (c.extra !== undefined) {
+    const text = encodeJson(c.extra, 'extra');
+    lines.push(`  extra: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`);
+  }
+  return lines;
 }
 
 /** {@link readCheckpoint} then {@link restoreCheckpoint}; returns the checkpoint (for `step` and `extra`). */

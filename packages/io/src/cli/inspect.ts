@@ -1,8 +1,12 @@
 /** `recur inspect FILE`: what a weight file holds, as lines of text. */
+import { CHECKPOINT_METADATA_KEY, describeCheckpoint } from '../checkpoint/checkpoint.js';
 import { inferModule } from '../infer.js';
 import type { WeightFile } from '../tensor-entry.js';
 
-/** The report: one line per tensor (name, stored dtype, shape), metadata, and the inferred module. */
+/**
+ * The report: one line per tensor (name, stored dtype, shape), metadata, and the inferred module — or,
+ * for a training checkpoint, its parts.
+ */
 export function describeWeightFile(path: string, format: string, file: WeightFile): string[] {
   const names = Object.keys(file.tensors);
   const width = Math.max(4, ...names.map((n) => n.length));
@@ -16,6 +20,10 @@ export function describeWeightFile(path: string, format: string, file: WeightFil
   if (metadata.length > 0) {
     lines.push('metadata:');
     for (const [k, v] of metadata) lines.push(`  ${k}: ${v.length > 200 ? `${v.slice(0, 200)}…` : v}`);
+  }
+  if (file.metadata[CHECKPOINT_METADATA_KEY] !== undefined) {
+    lines.push(...describeCheckpoint(file));
+    return lines;
   }
   const inferred = inferModule(file.tensors, file.metadata);
   if (inferred === undefined) {
