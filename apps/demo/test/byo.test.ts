@@ -9,11 +9,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BackendName } from './driver.js';
-import { detectedBackends } from './driver.js';
+import { detectedBackends, launchChromium } from './driver.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
 const demoDir = fileURLToPath(new URL('..', import.meta.url));
@@ -58,11 +58,7 @@ beforeAll(async () => {
     build: { outDir, emptyOutDir: true },
   });
   server = await serveStatic(outDir);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--disable-quic'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());

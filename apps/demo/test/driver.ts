@@ -2,7 +2,18 @@
  * Drives the demo page the way a person would (clicks, typing) and reads what it shows, for the
  * e2e test. Everything read here is on the page as text or as data attributes of visible elements.
  */
-import type { Page } from 'playwright';
+import { chromiumPath } from '@recur/conformance/chromium';
+import type { Browser, Page } from 'playwright';
+import { chromium } from 'playwright';
+
+/**
+ * Headless Chromium as every Recur browser run starts it: the Chromium `@recur/conformance/chromium`
+ * names (`$RECUR_CHROMIUM`, else Debian's /usr/bin/chromium; never a download), WebGL 2 on
+ * SwiftShader where there is no GPU (no `--use-gl=swiftshader`: tfjs would be refused its context).
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--disable-quic'] });
+}
 
 /** The backends the page lists, in its order. */
 export const backendNames = ['js', 'wasm', 'tfjs-cpu', 'webgl'] as const;

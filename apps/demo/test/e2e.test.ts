@@ -8,12 +8,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright';
+import type { Browser, Page } from 'playwright';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BackendName, BackendRow } from './driver.js';
 import {
   detectedBackends,
+  launchChromium,
   recordClickLatency,
   setControls,
   status,
@@ -66,11 +67,7 @@ beforeAll(async () => {
     logLevel: 'warn',
   });
   server = await serveStatic(`${demoDir}dist`);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--disable-quic'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());

@@ -11,11 +11,10 @@
  * the weights after `clipGradNorm`, and every tensor a step creates is released before it returns, so
  * a flat live-tensor count is what a correct backend shows.
  */
+
 import {
   Adam,
   type AnyBackend,
-  backward,
-  clipGradNorm,
   crossEntropy,
   Generator,
   GRU,
@@ -28,6 +27,7 @@ import {
   tensor,
 } from '@recur/core';
 import { addingBatch } from '@recur/datasets';
+import { optimisationStep as runnerStep } from '@recur/runner';
 
 /** The shape of the soak's models and batches (small enough for 2000 steps on SwiftShader's WebGL). */
 export const soakShape = {
@@ -84,15 +84,9 @@ function drawBatch(generator: Generator): Batch {
   return { x, sums: y, classes: Array.from(y, (s) => (s > 1 ? 1 : 0)), lengths };
 }
 
-/** One optimisation step as in the README: zeroGrad, backward, clipGradNorm, step; returns the loss. */
+/** One optimisation step as in the README (zeroGrad, backward, clipGradNorm, step): `@recur/runner`'s. */
 function optimisationStep(optimizer: Adam, params: readonly Parameter[], lossFn: () => Tensor): number {
-  optimizer.zeroGrad();
-  const loss = backward(lossFn, params);
-  const value = loss.item();
-  loss.dispose();
-  clipGradNorm(params, soakShape.maxNorm);
-  optimizer.step();
-  return value;
+  return runnerStep(optimizer, params, lossFn, soakShape.maxNorm);
 }
 
 /** Builds the soak's two models on `backend`, initialised and fed from generators seeded with `seed`. */
