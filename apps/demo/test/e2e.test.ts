@@ -571,6 +571,51 @@ describe('issue 17: panels that show what they claim, no silent loss, a layout f
     SLOW,
   );
 
+  test(
+    'webgl says it is compiling shaders while it does, and steps/s leaves that time out; the best validation step is marked',
+    async () => {
+      const p = await openPage(1400);
+      try {
+        if ((await p.getAttribute('li[data-backend="webgl"]', 'data-state')) !== 'ready') {
+          console.log('webgl compile message: not tested, webgl is not available in this browser');
+          return;
+        }
+        await setControls(p, { hidden: '16' });
+        await p.locator('#backend-webgl').check();
+        await waitSettled(p);
+        await p.click('#start');
+        // Building the model (its first evaluation) and the first step compile shaders: seconds here.
+        await p.waitForFunction(
+          () => document.querySelector('#training-status')?.textContent?.includes('compiling WebGL shaders'),
+          null,
+          { timeout: 60_000, polling: 'raf' },
+        );
+        await p.waitForFunction(
+          () => {
+            const line = document.querySelector<HTMLElement>('#training-status')!;
+            return (
+              Number(line.dataset.step) >= 8 &&
+              line.dataset.warming === 'false' &&
+              /steps\/s/.test(line.textContent!)
+            );
+          },
+          null,
+          { timeout: 180_000 },
+        );
+        const line = (await p.textContent('#training-status')) ?? '';
+        console.log(`webgl after warm-up: ${line}`);
+        expect(line).not.toContain('compiling');
+        await p.click('#stop');
+        await waitSettled(p);
+        expect(Number(await p.getAttribute('#training-status', 'data-best-step'))).toBeGreaterThanOrEqual(0);
+        expect(await p.isVisible('#early-stop')).toBe(true);
+      } finally {
+        await p.close();
+      }
+    },
+    SLOW,
+  );
+
   test('these pages logged no console errors', () => {
     expect(consoleErrors).toEqual([]);
   });

@@ -107,22 +107,26 @@ export function serveEngine(port: EnginePort): void {
     };
     state.done = (async () => {
       try {
-        // The first step on a fresh model compiles (webgl's shaders) or tiers up: say so before it
-        // blocks, and keep its time, and that of any later step far slower than usual (a new
-        // sequence length to compile), out of the steps per second.
-        if (!s.warmedUp) flush(true);
+        // The first steps on a fresh model compile (webgl's shaders) or tier up: say so before each
+        // blocks, and keep their time, and that of any later step far slower than the fast ones (a
+        // new sequence length to compile), out of the steps per second.
         while (!state.stop) {
+          const warming = s.warmupLeft > 0;
+          if (warming) flush(true);
           const stepStart = performance.now();
           const loss = s.trainStep();
           const ms = performance.now() - stepStart;
           losses.push(loss);
-          if (!s.warmedUp || (typical !== undefined && ms > 50 && ms > 5 * typical)) {
+          if (warming) {
+            s.warmupLeft--;
+            windowPaused += ms;
+          } else if (typical !== undefined && ms > 50 && ms > 5 * typical) {
             windowPaused += ms;
           } else {
             windowSteps++;
-            typical = typical === undefined ? ms : 0.9 * typical + 0.1 * ms;
+            // Follows the fast steps down at once and drifts up slowly, so one slow step cannot set it.
+            typical = typical === undefined ? ms : Math.min(ms, typical * 1.05);
           }
-          s.warmedUp = true;
           if (!Number.isFinite(loss)) {
             flush();
             throw new Error(

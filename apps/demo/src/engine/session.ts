@@ -14,6 +14,9 @@ import type { Evaluation, ModelConfig, PlainState, SampleOptions, TaskName } fro
 /** Gradient-norm clip of every training step: keeps a vanilla RNN's rare exploding step harmless. */
 export const CLIP_NORM = DEFAULT_CLIP_NORM;
 
+/** Steps of a fresh model kept out of steps/s (webgl compiles most of its shaders in them). */
+export const WARMUP_STEPS = 3;
+
 /** A model in training. */
 export class Session {
   readonly task: AnyTask;
@@ -22,8 +25,8 @@ export class Session {
   private readonly optimizer: Adam;
   private readonly batches: Generator;
   private batchSize: number;
-  /** Whether a step has run (the first compiles shaders on webgl and is not timed as training). */
-  warmedUp = false;
+  /** Warm-up steps still to run: they compile shaders on webgl and are not timed as training. */
+  warmupLeft = WARMUP_STEPS;
 
   /** Builds the model from `config.seed` (and loads `state` when given) at step `step`. */
   constructor(
