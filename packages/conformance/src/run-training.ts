@@ -40,7 +40,10 @@ import {
 import type { CaseTensor } from './case-format.js';
 import type { ErrorStats, Tolerance } from './compare.js';
 import { compareValues } from './compare.js';
-import type { TrainingFixture, TrainingLoss, TrainingScheduler } from './training-format.js';
+import type { TrainingFixture } from './training-format.js';
+
+type TrainingLoss = TrainingFixture['loss'];
+type TrainingScheduler = NonNullable<TrainingFixture['scheduler']>;
 
 export type { TrainingFixture } from './training-format.js';
 

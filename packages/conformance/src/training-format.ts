@@ -42,7 +42,7 @@ import {
 /** Layer kinds a training model may use. */
 export const trainingModules = ['Embedding', 'RNN', 'LSTM', 'GRU', 'LayerNorm', 'Linear'] as const;
 
-/** Loss kinds a training fixture may name (see {@link TrainingLoss}). */
+/** Loss kinds a training fixture may name (see {@link TrainingFixture.loss}). */
 export const trainingLosses = [
   'mse',
   'l1',
@@ -69,56 +69,6 @@ export const trainingSchedulers = [
   'ReduceLROnPlateau',
   'SequentialLR',
 ] as const;
-
-/**
- * The loss of the model's output `out` (`[T, N, C]`, `[N, T, C]` with `batchFirst`, or unbatched `[T, C]`).
- * `mse`, `l1`, `smoothL1`, `huber`, `bce` (of `sigmoid(out)`) and `bceWithLogits` compare `out` with a
- * target of its shape; `crossEntropy` and `nll` (of `logSoftmax(out)`) take `out` reshaped to
- * `[rows, C]` logits and one class id per row (or, for `crossEntropy`, class probabilities `[rows, C]`).
- */
-export interface TrainingLoss {
-  /** Which loss (`mseLoss`, `l1Loss`, `smoothL1Loss`, `huberLoss`, `crossEntropy`, `nllLoss`, `binaryCrossEntropy`, `binaryCrossEntropyWithLogits`). */
-  kind: (typeof trainingLosses)[number];
-  /** The target: the output's shape, or class ids `[rows]` / probabilities `[rows, C]` (crossEntropy, nll). */
-  target: FileTensor;
-  /** PyTorch's `reduction` (default `mean`). */
-  reduction?: 'mean' | 'sum' | 'none';
-  /** With reduction `none` only (then required): the scalar trained on is `sum(loss ⊙ upstream)`; shaped like the unreduced loss. */
-  upstream?: FileTensor;
-  /** crossEntropy, nll with class ids: the id that contributes nothing (default -100). */
-  ignoreIndex?: number;
-  /** Per-class weight `[C]` (crossEntropy, nll; bce and bceWithLogits: broadcast over the last axis). */
-  weight?: FileTensor;
-  /** bceWithLogits: weight of the positive term per class, `[C]`. */
-  posWeight?: FileTensor;
-  /** crossEntropy: label smoothing in [0, 1] (default 0). */
-  labelSmoothing?: number;
-  /** smoothL1: where the loss turns from quadratic to linear (≥ 0, default 1). */
-  beta?: number;
-  /** huber: where the loss turns from quadratic to linear (> 0, default 1). */
-  delta?: number;
-}
-
-/** A parameter group: the names of its parameters and the optimizer options it overrides (camelCase). */
-export interface TrainingParamGroup {
-  /** Parameter names (`rnn.weight_ih_l0`); every parameter of the model is in exactly one group. */
-  params: string[];
-  /** An option of the optimizer's kind overriding the default for this group (`lr`, `weightDecay`, …). */
-  [option: string]: unknown;
-}
-
-/** A learning-rate scheduler, stepped once after every `optimizer.step()`. */
-export interface TrainingScheduler {
-  /** The scheduler class. `ReduceLROnPlateau` is stepped with the step's loss. */
-  kind: (typeof trainingSchedulers)[number];
-  /**
-   * Its options in camelCase as `@recur/core` names them (`stepSize`, `tMax`, `maxLr`, …; no
-   * `lastEpoch`). `LambdaLR`'s `lrLambda` is a table of factors, `factor(epoch) = table[min(epoch,
-   * length − 1)]`, one for all groups or one per group; `SequentialLR`'s `schedulers` are nested
-   * `{kind, options}`.
-   */
-  options: Record<string, unknown>;
-}
 
 /** One layer of the model, registered under `name` like an entry of `nn.ModuleDict`. */
 export interface TrainingLayer {
@@ -165,8 +115,34 @@ export interface TrainingFixture {
    * module's input, `[T, N, inputSize]` (`[N, T, inputSize]` with `batchFirst`) or unbatched `[T, inputSize]`.
    */
   input: FileTensor;
-  /** The loss of the model's output. */
-  loss: TrainingLoss;
+  /**
+   * The loss of the model's output `out` (`[T, N, C]`, `[N, T, C]` with `batchFirst`, or unbatched `[T, C]`).
+   * `mse`, `l1`, `smoothL1`, `huber`, `bce` (of `sigmoid(out)`) and `bceWithLogits` compare `out` with a
+   * target of its shape; `crossEntropy` and `nll` (of `logSoftmax(out)`) take `out` reshaped to
+   * `[rows, C]` logits and one class id per row (or, for `crossEntropy`, class probabilities `[rows, C]`).
+   */
+  loss: {
+    /** Which loss (`mseLoss`, `l1Loss`, `smoothL1Loss`, `huberLoss`, `crossEntropy`, `nllLoss`, `binaryCrossEntropy`, `binaryCrossEntropyWithLogits`). */
+    kind: (typeof trainingLosses)[number];
+    /** The target: the output's shape, or class ids `[rows]` / probabilities `[rows, C]` (crossEntropy, nll). */
+    target: FileTensor;
+    /** PyTorch's `reduction` (default `mean`). */
+    reduction?: 'mean' | 'sum' | 'none';
+    /** With reduction `none` only (then required): the scalar trained on is `sum(loss ⊙ upstream)`; shaped like the unreduced loss. */
+    upstream?: FileTensor;
+    /** crossEntropy, nll with class ids: the id that contributes nothing (default -100). */
+    ignoreIndex?: number;
+    /** Per-class weight `[C]` (crossEntropy, nll; bce and bceWithLogits: broadcast over the last axis). */
+    weight?: FileTensor;
+    /** bceWithLogits: weight of the positive term per class, `[C]`. */
+    posWeight?: FileTensor;
+    /** crossEntropy: label smoothing in [0, 1] (default 0). */
+    labelSmoothing?: number;
+    /** smoothL1: where the loss turns from quadratic to linear (≥ 0, default 1). */
+    beta?: number;
+    /** huber: where the loss turns from quadratic to linear (> 0, default 1). */
+    delta?: number;
+  };
   /** The optimizer stepping every parameter of the model. */
   optimizer: {
     /** The `@recur/core` (and `torch.optim`) optimizer class. */
@@ -178,11 +154,29 @@ export interface TrainingFixture {
      * `initialAccumulatorValue`, `eps`. With `groups`, these are the defaults.
      */
     options: Record<string, unknown>;
-    /** Parameter groups, in order; absent: one group of every parameter in `model.parameters()` order. */
-    groups?: TrainingParamGroup[];
+    /**
+     * Parameter groups, in order, each listing its parameters and the options it overrides (camelCase);
+     * absent: one group of every parameter in `model.parameters()` order.
+     */
+    groups?: {
+      /** Parameter names (`rnn.weight_ih_l0`); every parameter of the model is in exactly one group. */
+      params: string[];
+      /** An option of the optimizer's kind overriding the default for this group (`lr`, `weightDecay`, …). */
+      [option: string]: unknown;
+    }[];
   };
-  /** A learning-rate scheduler stepped after every step; absent: none. */
-  scheduler?: TrainingScheduler;
+  /** A learning-rate scheduler stepped once after every `optimizer.step()`; absent: none. */
+  scheduler?: {
+    /** The scheduler class. `ReduceLROnPlateau` is stepped with the step's loss. */
+    kind: (typeof trainingSchedulers)[number];
+    /**
+     * Its options in camelCase as `@recur/core` names them (`stepSize`, `tMax`, `maxLr`, …; no
+     * `lastEpoch`). `LambdaLR`'s `lrLambda` is a table of factors, `factor(epoch) = table[min(epoch,
+     * length − 1)]`, one for all groups or one per group; `SequentialLR`'s `schedulers` are nested
+     * `{kind, options}`.
+     */
+    options: Record<string, unknown>;
+  };
   /** `clip_grad_norm_` between backward and the step, or `null` for none. */
   clipGradNorm: {
     /** The largest total norm the gradients are scaled down to (PyTorch `max_norm`). */
@@ -195,6 +189,13 @@ export interface TrainingFixture {
   /** The recorded steps, in order (at least one). */
   steps: TrainingStep[];
 }
+
+/** The loss of a fixture. */
+type TrainingLoss = TrainingFixture['loss'];
+/** One parameter group of a fixture's optimizer. */
+type TrainingParamGroup = NonNullable<TrainingFixture['optimizer']['groups']>[number];
+/** A fixture's scheduler. */
+type TrainingScheduler = NonNullable<TrainingFixture['scheduler']>;
 
 /** A training fixture that does not follow `recur-train/1`; `path` is the offending field. */
 export class TrainingFormatError extends FileFormatError {
