@@ -57,7 +57,9 @@ export class Adagrad extends Optimizer<AdagradState, AdagradGroupOptions> {
   /**
    * Optimises `params` (distinct parameters) with `options`, or parameter groups whose missing options
    * come from `options`. Throws on an invalid option, naming it. Creates every parameter's state
-   * (`sum` filled with `initialAccumulatorValue`), as PyTorch.
+   * (`sum` filled with `initialAccumulatorValue`), as PyTorch — which fills it with the constructor's
+   * `initialAccumulatorValue` even for a group that sets its own (torch.optim.Adagrad's `__init__`), so a
+   * group's own value only applies to parameters added later with `addParamGroup`.
    */
   constructor(
     params: readonly Parameter[] | readonly ParamGroupInput<AdagradGroupOptions>[],
@@ -75,8 +77,13 @@ export class Adagrad extends Optimizer<AdagradState, AdagradGroupOptions> {
       },
       ['foreach', 'maximize'],
     );
+    this.fillAtConstruction = o.initialAccumulatorValue ?? 0;
     this.init(params);
+    this.fillAtConstruction = undefined;
   }
+
+  /** The value every `sum` starts from while the constructor creates the state (PyTorch's quirk). */
+  private fillAtConstruction: number | undefined;
 
   protected override checkGroup(where: string, prefix: string, g: ParamGroup<AdagradGroupOptions>): void {
     super.checkGroup(where, prefix, g);
@@ -93,7 +100,10 @@ export class Adagrad extends Optimizer<AdagradState, AdagradGroupOptions> {
   protected override initialState(value: Tensor, group: ParamGroup<AdagradGroupOptions>): AdagradState {
     return {
       step: 0,
-      sum: full(value.shape, group.initialAccumulatorValue, { backend: value.backend, dtype: value.dtype }),
+      sum: full(value.shape, this.fillAtConstruction ?? group.initialAccumulatorValue, {
+        backend: value.backend,
+        dtype: value.dtype,
+      }),
     };
   }
 

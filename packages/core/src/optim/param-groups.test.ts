@@ -210,3 +210,20 @@ describe('loadStateDict checks everything before changing anything', () => {
     b.value.dispose();
   });
 });
+
+describe('Adagrad initial accumulator with groups', () => {
+  it("fills every constructor-time sum with the constructor's value, as torch.optim.Adagrad does", () => {
+    // torch 1.13: Adagrad([{'params': [p], 'initial_accumulator_value': 0.5}], lr=0.1,
+    // initial_accumulator_value=0.1) gives state['sum'] = [0.1, 0.1] and, after a step with grad 1,
+    // p = -0.1 / (sqrt(1.1) + 1e-10) = [-0.0953, -0.0953].
+    const p = param([0, 0]);
+    const opt = new Adagrad([{ params: [p], initialAccumulatorValue: 0.5 }], {
+      lr: 0.1,
+      initialAccumulatorValue: 0.1,
+    });
+    expect(opt.stateOf(0)?.sum.toList()).toEqual([0.1, 0.1]);
+    grad(p, [1, 1]);
+    opt.step();
+    for (const v of p.value.toList() as number[]) expect(v).toBeCloseTo(-0.1 / (Math.sqrt(1.1) + 1e-10), 14);
+  });
+});
