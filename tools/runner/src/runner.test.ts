@@ -12,6 +12,7 @@ describe('@recur/runner', () => {
     const spec = { inputSize: 3, hidden: 4, generator: new Generator(1) };
     expect(createRecurrent({ ...spec, cell: 'rnn' })).toBeInstanceOf(RNN);
     expect(createRecurrent({ ...spec, cell: 'lstm' })).toBeInstanceOf(LSTM);
+    expect(createRecurrent({ ...spec, cell: 'gru' })).toBeInstanceOf(GRU);
     expect(createRecurrent({ ...spec, cell: 'gru', layers: 2, bidirectional: true }).numDirections).toBe(2);
     expect(() => createRecurrent({ ...spec, cell: 'tcn' as 'rnn' })).toThrow(/unknown recurrent cell "tcn"/);
   });
