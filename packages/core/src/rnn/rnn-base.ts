@@ -79,7 +79,11 @@ export abstract class RNNBase extends Module {
   /** The cell kind every layer runs. */
   protected abstract readonly cellKind: CellKind;
   private readonly layers: DirectionParameters[][] = [];
-  private readonly generator: Generator;
+  /**
+   * Where this module's random numbers come from: its initial weights and, in training, the dropout masks
+   * between layers (`options.generator`, or the global default). Public so a checkpoint can save its state.
+   */
+  readonly generator: Generator;
 
   /** @internal Subclasses pass their PyTorch name (`RNN`, `LSTM`, `GRU`) and gate count. */
   protected constructor(
