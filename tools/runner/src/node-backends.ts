@@ -3,10 +3,12 @@
  * examples (`--backend`) and `pnpm soak`. Each factory imports its package only when asked for, so
  * a missing optional engine (tfjs-node's native binding) only matters for its own name.
  *
- * The browser demo creates its backends in workers (tfjs-wasm binaries bundled by Vite, WebGL) and
- * keeps its own table (apps/demo/src/engine/backends.ts); the published conformance CLI keeps its
- * `builtinBackends` (peer-dependency packages it may not find), which it does not export.
+ * The names, packages and factories are `@recur/conformance/backends`' table (the one the published
+ * `recur-conformance` uses); this module only fixes the examples' order and options. The browser demo
+ * creates its backends in workers (tfjs-wasm binaries bundled by Vite, WebGL) and keeps its own table
+ * (apps/demo/src/engine/backends.ts).
  */
+import { createBuiltinBackend } from '@recur/conformance/backends';
 import type { AnyBackend } from '@recur/core';
 
 /** The Node backends, in the order the examples list them. */
@@ -25,13 +27,10 @@ export interface NodeBackendOptions {
 export const nodeBackendFactories: Readonly<
   Record<NodeBackendName, (options: { fused: boolean }) => Promise<AnyBackend>>
 > = {
-  js: async ({ fused }) => (await import('@recur/backend-js')).createJsBackend({ fused }) as AnyBackend,
-  wasm: async ({ fused }) =>
-    (await (await import('@recur/backend-wasm')).createWasmBackend({ fused })) as AnyBackend,
-  'tfjs-cpu': async ({ fused }) =>
-    (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend({ fused })) as AnyBackend,
-  'tfjs-node': async ({ fused }) =>
-    (await (await import('@recur/backend-tfjs-node')).createTfjsNodeBackend({ fused })) as AnyBackend,
+  js: (options) => createBuiltinBackend('js', options),
+  wasm: (options) => createBuiltinBackend('wasm', options),
+  'tfjs-cpu': (options) => createBuiltinBackend('tfjs-cpu', options),
+  'tfjs-node': (options) => createBuiltinBackend('tfjs-node', options),
 };
 
 /** Whether `name` is one of {@link nodeBackendNames}. */

@@ -7,39 +7,17 @@
 import { basename, extname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyBackend } from '@recur/core';
+import { type BuiltinBackend, builtinBackends, instantiateBackend } from '../backends.js';
 import { type CaseRunner, inProcessRunner } from './runner.js';
 
 /** A backend ready to run cases, or the reason it is unavailable here. */
 export type LoadedBackend = { name: string; runner: CaseRunner } | { name: string; unavailable: string };
 
-/** A built-in name: the package that provides it and the factory it exports, or the browser. */
-export type BuiltinBackend = { package: string; factory: string } | { browser: 'webgl' };
-
-/** The built-in names, in report order. */
-export const builtinBackends: Readonly<Record<string, BuiltinBackend>> = {
-  js: { package: '@recur/backend-js', factory: 'createJsBackend' },
-  'tfjs-cpu': { package: '@recur/backend-tfjs-cpu', factory: 'createTfjsCpuBackend' },
-  wasm: { package: '@recur/backend-wasm', factory: 'createWasmBackend' },
-  'tfjs-node': { package: '@recur/backend-tfjs-node', factory: 'createTfjsNodeBackend' },
-  // In headless Chromium: WebGL needs a browser.
-  webgl: { browser: 'webgl' },
-};
-
-/** Every built-in backend name, in report order. */
-export const backendNames: readonly string[] = Object.keys(builtinBackends);
+export type { BuiltinBackend } from '../backends.js';
+export { backendNames, builtinBackends } from '../backends.js';
 
 const oneLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
-
-/** Whether `error` says that `specifier` itself (not something it imports) cannot be found. */
-function notFound(error: unknown, specifier: string): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message : '';
-  return (
-    (code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(message)) &&
-    message.includes(`'${specifier}'`)
-  );
-}
 
 /** Loads one built-in backend by name (`table` is for tests). */
 export async function loadBackend(
@@ -53,18 +31,7 @@ export async function loadBackend(
       const runner = await (await import('./browser/webgl.js')).loadWebglRunner();
       return 'unavailable' in runner ? { name, unavailable: runner.unavailable } : { name, runner };
     }
-    let module: Record<string, unknown>;
-    try {
-      module = await import(builtin.package);
-    } catch (error) {
-      if (notFound(error, builtin.package)) return { name, unavailable: `install ${builtin.package}` };
-      throw error;
-    }
-    const factory = module[builtin.factory];
-    if (typeof factory !== 'function') {
-      return { name, unavailable: `${builtin.package} exports no ${builtin.factory}` };
-    }
-    return { name, runner: inProcessRunner((await factory()) as AnyBackend) };
+    return { name, runner: inProcessRunner(await instantiateBackend(builtin)) };
   } catch (error) {
     return { name, unavailable: oneLine(error) };
   }
