@@ -9,7 +9,17 @@ const from = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const to = fileURLToPath(new URL('../fixtures/', import.meta.url));
 rmSync(to, { recursive: true, force: true });
 if (process.argv.includes('--clean')) process.exit(0);
-for (const dir of ['cases', 'weight-cases', 'weights', 'onnx', 'keras3', 'training', 'losses', 'optim', 'nn']) {
+for (const dir of [
+  'cases',
+  'weight-cases',
+  'weights',
+  'onnx',
+  'keras3',
+  'training',
+  'losses',
+  'optim',
+  'nn',
+]) {
   if (!existsSync(from + dir)) throw new Error(`copy-fixtures: ${from}${dir} is missing`);
   cpSync(from + dir, to + dir, { recursive: true });
 }
