@@ -2,6 +2,7 @@
  * The Recur backends the bench knows, by name. Each loader returns a ready backend or the reason it
  * cannot run here (reported as `skipped`, never silently dropped).
  */
+import { createBuiltinBackend } from '@recur/conformance/backends';
 import type { AnyBackend } from '@recur/core';
 
 /** The backends that run in this Node process, in report order. */
@@ -33,15 +34,13 @@ export const backendEngine: Readonly<Record<NodeBackendName, 'cpu' | 'wasm' | 't
 /** A loaded backend, or why it is unavailable. */
 export type LoadedBackend = { backend: AnyBackend } | { unavailable: string };
 
-// Lazy imports: a missing optional engine (tfjs-node's native binding) only affects its own backend.
+// The one name → package → factory table (lazy imports: a missing optional engine, like tfjs-node's
+// native binding, only affects its own backend); only js takes a bench option.
 const loaders: Record<NodeBackendName, (options: LoadOptions) => Promise<AnyBackend>> = {
-  js: async ({ jsThreads }) =>
-    (await import('@recur/backend-js')).createJsBackend({ threads: jsThreads }) as AnyBackend,
-  'tfjs-cpu': async () =>
-    (await (await import('@recur/backend-tfjs-cpu')).createTfjsCpuBackend()) as AnyBackend,
-  wasm: async () => (await (await import('@recur/backend-wasm')).createWasmBackend()) as AnyBackend,
-  'tfjs-node': async () =>
-    (await (await import('@recur/backend-tfjs-node')).createTfjsNodeBackend()) as AnyBackend,
+  js: ({ jsThreads }) => createBuiltinBackend('js', { threads: jsThreads }),
+  'tfjs-cpu': () => createBuiltinBackend('tfjs-cpu'),
+  wasm: () => createBuiltinBackend('wasm'),
+  'tfjs-node': () => createBuiltinBackend('tfjs-node'),
 };
 
 /** One line of an error, for a `reason` field. */
