@@ -1,12 +1,23 @@
 /**
  * Many-to-one (sentiment-style text classification): spam or not, from the subject and body of the
- * SpamAssassin mails. Word embeddings feed a GRU over variable-length sequences (`lengths`); the mean
- * of its outputs and its final state feed a linear classifier.
+ * SpamAssassin mails. Each mail's word embeddings are batched with `padSequence` and fed to a GRU with
+ * their `lengths`; the mean of its outputs and its final state, layer-normalised, feed a linear classifier.
  *
  * `pnpm example many-to-one [--hidden 48] [--tokens 100] [--vocabulary 4000] [--batch 64] [--lr 0.004]`
  */
-import type { Indices, Parameter, Tensor } from '@recur/core';
-import { Adam, crossEntropy, Embedding, GRU, indices, Linear, ops, tensor, tidy } from '@recur/core';
+import type { Parameter, Tensor } from '@recur/core';
+import {
+  Adam,
+  crossEntropy,
+  Embedding,
+  GRU,
+  LayerNorm,
+  Linear,
+  ops,
+  padSequence,
+  tensor,
+  tidy,
+} from '@recur/core';
 import { buildVocabulary, datasets, PAD, pick, prepareMail, splitIndices } from '@recur/datasets';
 import { loadSpamAssassin } from '@recur/datasets/node';
 import { runExample } from './lib/cli.js';
@@ -19,27 +30,39 @@ interface Example {
   readonly label: number;
 }
 
-/** Embedding → GRU (with lengths) → [mean of outputs ‖ final state] → Linear → 2 logits. */
+/** Embedding → GRU (with lengths) → [mean of outputs ‖ final state] → LayerNorm → Linear → 2 logits. */
 class SpamClassifier {
   readonly embedding: Embedding;
   readonly gru: GRU;
+  readonly norm: LayerNorm;
   readonly head: Linear;
 
   constructor(vocabularySize: number, embeddingDim: number, hidden: number) {
     this.embedding = new Embedding({ numEmbeddings: vocabularySize, embeddingDim, paddingIdx: PAD });
     this.gru = new GRU({ inputSize: embeddingDim, hiddenSize: hidden });
+    // The mean of the outputs is much smaller than the final state (it averages ±1 values over up to
+    // 100 steps): LayerNorm puts the two on one scale before the classifier.
+    this.norm = new LayerNorm(2 * hidden);
     this.head = new Linear({ inFeatures: 2 * hidden, outFeatures: 2 });
   }
 
   /** Every trainable parameter, in a fixed order. */
   parameters(): Parameter[] {
-    return [...this.embedding.parameters(), ...this.gru.parameters(), ...this.head.parameters()];
+    return [
+      ...this.embedding.parameters(),
+      ...this.gru.parameters(),
+      ...this.norm.parameters(),
+      ...this.head.parameters(),
+    ];
   }
 
   /** Logits `[N, 2]` for a batch of mails. */
   forward(batch: readonly Example[]): Tensor {
-    const { ids, lengths } = padTimeMajor(batch);
-    const x = this.embedding.forward(ids); // [T, N, E]
+    const lengths = batch.map((e) => e.ids.length);
+    // Embed every mail's ids in one lookup, split back into one [L_i, E] sequence per mail and pad
+    // them into a time-major [T, N, E] batch (T = the longest mail), as torch.nn.utils.rnn.pad_sequence.
+    const embedded = this.embedding.forward(batch.flatMap((e) => e.ids)); // [ΣL_i, E]
+    const x = padSequence(ops.split(embedded, lengths, 0)); // [T, N, E], zeros after each mail
     const [out, hn] = this.gru.forward(x, null, { lengths });
     // Padded steps output zeros, so the sum over time divided by each length is the mean over real steps.
     const inverseLengths = tensor(
@@ -47,21 +70,8 @@ class SpamClassifier {
       [lengths.length, 1],
     );
     const mean = ops.mul(ops.sum(out, [0]), inverseLengths);
-    return this.head.forward(ops.concat([mean, ops.index0(hn, 0)], 1));
+    return this.head.forward(this.norm.forward(ops.concat([mean, ops.index0(hn, 0)], 1)));
   }
-}
-
-/** Time-major padded ids `[T, N]` (T = the longest mail of the batch) and the lengths. */
-function padTimeMajor(batch: readonly Example[]): { ids: Indices; lengths: number[] } {
-  const lengths = batch.map((e) => e.ids.length);
-  const steps = Math.max(...lengths);
-  const data = new Array<number>(steps * batch.length).fill(PAD);
-  batch.forEach((e, b) => {
-    e.ids.forEach((id, t) => {
-      data[t * batch.length + b] = id;
-    });
-  });
-  return { ids: indices(data, [steps, batch.length]), lengths };
 }
 
 /** Fraction of `examples` classified correctly (batched, no gradients kept). */

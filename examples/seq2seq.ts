@@ -2,11 +2,13 @@
  * Sequence to sequence (translation-style): spelling → pronunciation on CMUdict. A bidirectional GRU
  * encoder reads the letters (variable lengths), a GRU decoder trained with teacher forcing writes the
  * phonemes, decoded greedily; dot-product attention is on by default (`--attention 0` turns it off).
+ * Adam's learning rate follows a one-cycle schedule (`lrScheduler.OneCycleLR`, stepped after each
+ * `optimizer.step()`): a short warm-up to `--lr`, then cosine annealing to almost zero by the last step.
  * Scored by phoneme error rate (edit distance / reference length) on held-out words.
  *
  * `pnpm example seq2seq [--attention 1] [--hidden 64] [--batch 64] [--lr 0.003]`
  */
-import { Adam } from '@recur/core';
+import { Adam, lrScheduler } from '@recur/core';
 import { datasets, editDistance, pick, pronunciations, splitIndices } from '@recur/datasets';
 import { loadCmudict } from '@recur/datasets/node';
 import { runExample } from './lib/cli.js';
@@ -49,7 +51,13 @@ await runExample(
         default: 64,
       },
       { name: 'batch', description: 'batch size', default: 64 },
-      { name: 'lr', description: 'Adam learning rate', default: 0.003, integer: false, min: 0 },
+      {
+        name: 'lr',
+        description: 'peak Adam learning rate (one-cycle schedule)',
+        default: 0.003,
+        integer: false,
+        min: 0,
+      },
       { name: 'eval-words', description: 'held-out words to score (0: all of them)', default: 0, min: 0 },
     ],
   },
@@ -76,18 +84,26 @@ await runExample(
     });
     const params = model.parameters();
     const optimizer = new Adam(params, { lr });
+    // One cycle over the whole budget, as torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr,
+    // total_steps=steps): warm up for the first 30% of the steps, then anneal to lr / 2.5e4.
+    const scheduler = new lrScheduler.OneCycleLR(optimizer, { maxLr: lr, totalSteps: ctx.steps });
     const batches = bucketedBatches(train, batch, ctx.generator);
     trainLoop({
       label: attention > 0 ? 'GRU+attention' : 'GRU',
       steps: ctx.steps,
-      evalEvery: 250,
+      evalEvery: 100,
       step: () => {
         const b = batches.next().value;
-        return optimisationStep(optimizer, params, () => model.loss(b));
+        const loss = optimisationStep(optimizer, params, () => model.loss(b));
+        scheduler.step(); // after optimizer.step(), as in PyTorch
+        return loss;
       },
-      evaluate: () => ({
-        line: `phoneme error rate ${formatNumber(phonemeErrorRate(model, check))} (500 held-out words)`,
-      }),
+      evaluate: (i) => {
+        const rate = `lr ${scheduler.getLastLr()[0]!.toExponential(2)}`;
+        if (i % 200 !== 0) return { line: rate };
+        const per = phonemeErrorRate(model, check);
+        return { line: `${rate}, phoneme error rate ${formatNumber(per)} (500 held-out words)` };
+      },
     });
     const per = phonemeErrorRate(model, test);
     for (const p of test.slice(0, 8)) {
