@@ -53,9 +53,13 @@ const weightFileUrls = import.meta.glob(
     '../fixtures/weights/*.pt',
     '../fixtures/weights/*.safetensors',
     '../fixtures/onnx/*.onnx',
+    '../fixtures/keras3/*.keras',
+    '../fixtures/keras3/*.h5',
     '../../../fixtures/weights/*.pt',
     '../../../fixtures/weights/*.safetensors',
     '../../../fixtures/onnx/*.onnx',
+    '../../../fixtures/keras3/*.keras',
+    '../../../fixtures/keras3/*.h5',
   ],
   { eager: true, import: 'default', query: '?url' },
 ) as Record<string, string>;

@@ -22,6 +22,8 @@ export interface RecurrentSpec {
   readonly hidden: number;
   readonly layers?: number;
   readonly bidirectional?: boolean;
+  /** Inputs and outputs `[N, T, F]` instead of time-major `[T, N, F]` (PyTorch's `batch_first`). */
+  readonly batchFirst?: boolean;
   readonly dropout?: number;
   readonly path?: PathChoice;
   readonly dtype?: DType;
@@ -40,6 +42,7 @@ export function createRecurrent(spec: RecurrentSpec): Recurrent {
     hiddenSize: spec.hidden,
     ...(spec.layers === undefined ? {} : { numLayers: spec.layers }),
     ...(spec.bidirectional === undefined ? {} : { bidirectional: spec.bidirectional }),
+    ...(spec.batchFirst === undefined ? {} : { batchFirst: spec.batchFirst }),
     ...(spec.dropout === undefined ? {} : { dropout: spec.dropout }),
     ...(spec.path === undefined ? {} : { path: spec.path }),
     ...(spec.dtype === undefined ? {} : { dtype: spec.dtype }),

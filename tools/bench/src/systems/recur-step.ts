@@ -6,10 +6,7 @@
 import {
   type AnyBackend,
   Generator,
-  GRU,
-  LSTM,
   ops,
-  RNN,
   type RNNBase,
   randn,
   type SequencePath,
@@ -17,6 +14,7 @@ import {
   tidy,
   valueAndGrads,
 } from '@recur/core';
+import { createRecurrent } from '@recur/runner';
 import type { Cell, Mode, Workload } from '../workloads.js';
 
 /** A prepared Recur measurement: `run()` performs one step synchronously. */
@@ -40,17 +38,17 @@ export function buildRecurModule(
   generator: Generator,
   path: SequencePath = 'auto',
 ): RNNBase {
-  const options = {
+  return createRecurrent({
+    cell,
     inputSize: w.inputSize,
-    hiddenSize: w.hiddenSize,
-    numLayers: w.layers,
+    hidden: w.hiddenSize,
+    layers: w.layers,
     batchFirst: true,
     backend,
-    dtype: 'float32' as const,
+    dtype: 'float32',
     generator,
     path,
-  };
-  return cell === 'lstm' ? new LSTM(options) : cell === 'gru' ? new GRU(options) : new RNN(options);
+  });
 }
 
 /** The tensors of a state (`h` or `[h, c]`). */
