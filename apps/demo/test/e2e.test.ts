@@ -123,7 +123,9 @@ describe('the demo in headless Chromium', () => {
           results[backend] = r;
           expect(r.statusText).toContain(`on ${backend}`);
           expect(r.lastValLoss).toBeLessThan(r.firstValLoss);
-          expect(r.stopClickMs).toBeLessThan(200);
+          // A liveness bound, not a speed claim (speed is never asserted in tests): training runs in a
+          // worker, so the page answers a click at once; a blocked main thread would take seconds.
+          expect(r.stopClickMs).toBeLessThan(5000);
         }
         report[task] = results;
         await shoot(`02-${task}`);

@@ -9,8 +9,9 @@ import { defaultLimits } from './target.js';
 const targets = await loadTargets();
 
 describe('fuzz targets', () => {
-  it('registers the Keras, ONNX, recur-case/1, recur-train/1, safetensors, tfjs-layers and torch readers', () => {
+  it('registers the checkpoint, Keras, ONNX, recur-case/1, recur-train/1, safetensors, tfjs-layers and torch readers', () => {
     expect(targets.map((t) => t.name)).toEqual([
+      'checkpoint',
       'keras',
       'onnx',
       'recur-case',
