@@ -4,9 +4,15 @@
  * (the backend's whole-sequence kernel) and the composed path (the cell built from primitives),
  * prints a table and writes an SVG chart to `--out`.
  *
+ * Timed as `pnpm bench` times (`timeSteps` from `@recur/bench`). The loss reads the last step only, so
+ * the gradient reaching early steps underflows; the backends flush it below the smallest normal float
+ * rather than compute with subnormals (docs/math.md, "Subnormal gradients"), which on Intel CPUs made
+ * T = 256 cost 8× T = 128.
+ *
  * `pnpm example slow-training [--steps 9] [--hidden 32] [--batch 16]`
  */
 import { join } from 'node:path';
+import { timeSteps } from '@recur/bench';
 import type { SequencePath } from '@recur/core';
 import { Adam, Linear, LSTM, mseLoss, ops, randn } from '@recur/core';
 import type { Point } from './lib/chart.js';
@@ -20,7 +26,11 @@ import { optimisationStep } from './lib/train.js';
 const lengths = [16, 32, 64, 128, 256, 512];
 const inputSize = 8;
 
-/** Median seconds per training step (after one untimed warm-up step) at sequence length `steps`. */
+/**
+ * Median seconds per training step at sequence length `steps`, timed as `pnpm bench` times (its
+ * `timeSteps`: warm-up until one step ran and 200 ms passed, at most 5, then `repeats` timed steps),
+ * so a first call at a new size is never charged to the table.
+ */
 function timeStep(path: SequencePath, steps: number, hidden: number, batch: number, repeats: number): number {
   const lstm = new LSTM({ inputSize, hiddenSize: hidden, path });
   const head = new Linear({ inFeatures: hidden, outFeatures: 1 });
@@ -28,17 +38,13 @@ function timeStep(path: SequencePath, steps: number, hidden: number, batch: numb
   const optimizer = new Adam(params, { lr: 1e-3 });
   const x = randn([steps, batch, inputSize]);
   const y = randn([batch, 1]);
+  // The loss reads the last step only, as a sequence-to-one model's does: the gradient reaching early
+  // steps decays towards zero (below 1e-38 after ~150 steps here), which BPTT must not make slow.
   const step = () =>
     optimisationStep(optimizer, params, () =>
       mseLoss(head.forward(ops.index0(lstm.forward(x)[0], steps - 1)), y),
     );
-  step();
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const started = performance.now();
-    step();
-    times.push((performance.now() - started) / 1000);
-  }
+  const { median } = timeSteps(step, repeats);
   x.dispose();
   y.dispose();
   optimizer.dispose();
@@ -46,7 +52,7 @@ function timeStep(path: SequencePath, steps: number, hidden: number, batch: numb
     p.zeroGrad();
     p.value.dispose();
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  return median / 1000;
 }
 
 await runExample(
@@ -69,8 +75,6 @@ await runExample(
         `(forward, backward through time, clipping, Adam)`,
     );
     const seconds: Record<string, number[]> = {};
-    // Warm up both paths first, so the JIT's first compilations are not charged to T = 16.
-    for (const path of paths) timeStep(path, 16, hidden, batch, 2);
     const progress = new Progress('timing', paths.length * lengths.length, 'seconds/step');
     let done = 0;
     for (const path of paths) {

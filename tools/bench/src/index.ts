@@ -5,6 +5,12 @@
  *
  * @packageDocumentation
  */
-export { type MeasureTrainStepOptions, measureTrainStep, type TrainStepTiming } from './measure.js';
+export {
+  type MeasureTrainStepOptions,
+  measureTrainStep,
+  type StepTiming,
+  type TrainStepTiming,
+  timeSteps,
+} from './measure.js';
 export type { BenchDocument, MachineInfo, RatioRow, ResultRow, RunSettings, Status } from './results.js';
 export { type Cell, flopsPerStep, type Mode, type Workload, workloads } from './workloads.js';

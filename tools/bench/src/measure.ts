@@ -40,21 +40,41 @@ export function measureTrainStep(backend: AnyBackend, options: MeasureTrainStepO
   }
   const step = prepareRecurStep(backend, options.cell, w, 'train');
   try {
-    const time = () => {
-      const start = performance.now();
-      step.run();
-      return performance.now() - start;
-    };
-    let warmups = 0;
-    let elapsed = 0;
-    while (wantsMoreWarmup(warmups, elapsed)) {
-      elapsed += time();
-      warmups++;
-    }
-    const samples = Array.from({ length: reps }, time);
-    const t = summarize(samples);
+    const t = timeSteps(() => step.run(), reps);
     return { median: roundMs(t.median), min: roundMs(t.min), max: roundMs(t.max), path: step.path };
   } finally {
     step.dispose();
   }
+}
+
+/** Milliseconds per call of a step timed by {@link timeSteps}. */
+export interface StepTiming {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  /** Untimed warm-up calls made first. */
+  readonly warmup: number;
+}
+
+/**
+ * Times a synchronous `step` the way `pnpm bench` times every system: untimed warm-up calls until
+ * one ran and 200 ms passed (at most 5, so the JIT, kernel compilation, first allocations at a new size
+ * and a sleeping worker thread are not charged), then `reps` timed calls, each on its own clock.
+ */
+export function timeSteps(step: () => void, reps: number): StepTiming {
+  if (!Number.isInteger(reps) || reps < 1) {
+    throw new RangeError(`timeSteps: reps must be an integer ≥ 1, got ${String(reps)}`);
+  }
+  const time = () => {
+    const start = performance.now();
+    step();
+    return performance.now() - start;
+  };
+  let warmup = 0;
+  let elapsed = 0;
+  while (wantsMoreWarmup(warmup, elapsed)) {
+    elapsed += time();
+    warmup++;
+  }
+  return { ...summarize(Array.from({ length: reps }, time)), warmup };
 }

@@ -5,7 +5,15 @@
  */
 
 import { sigmoid } from '../ops/unary.js';
-import { type BackwardRun, type CellKernel, copyRow, isValid, type SequenceRun } from './run.js';
+import {
+  type BackwardRun,
+  type CellKernel,
+  copyRow,
+  flushBelow,
+  isValid,
+  normalFloor,
+  type SequenceRun,
+} from './run.js';
 
 /** GRU forward and backward steps. */
 export const gruKernel: CellKernel = {
@@ -46,6 +54,7 @@ export const gruKernel: CellKernel = {
     const { N, H, GH, gates, hs } = run;
     const ghn = run.ghn!;
     const { dh, dhPrev, da, dgh } = bw;
+    const floor = normalFloor(dh);
     for (let b = 0; b < N; b++) {
       if (!isValid(run, b, t)) {
         copyRow(dh, b * H, dhPrev, b * H, H);
@@ -58,17 +67,17 @@ export const gruKernel: CellKernel = {
         const r = gates[g + j];
         const z = gates[g + H + j];
         const n = gates[g + 2 * H + j];
-        const dhv = dh[b * H + j];
-        const dan = dhv * (1 - z) * (1 - n * n);
-        const dar = dan * ghn[row + j] * r * (1 - r);
-        const daz = dhv * (hs[hPrev + j] - n) * z * (1 - z);
+        const dhv = flushBelow(dh[b * H + j], floor);
+        const dan = flushBelow(dhv * (1 - z) * (1 - n * n), floor);
+        const dar = flushBelow(dan * ghn[row + j] * r * (1 - r), floor);
+        const daz = flushBelow(dhv * (hs[hPrev + j] - n) * z * (1 - z), floor);
         da[g + j] = dar;
         da[g + H + j] = daz;
         da[g + 2 * H + j] = dan;
         dgh[g + j] = dar;
         dgh[g + H + j] = daz;
-        dgh[g + 2 * H + j] = dan * r;
-        dhPrev[b * H + j] = dhv * z;
+        dgh[g + 2 * H + j] = flushBelow(dan * r, floor);
+        dhPrev[b * H + j] = flushBelow(dhv * z, floor);
       }
     }
   },

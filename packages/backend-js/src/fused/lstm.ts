@@ -5,7 +5,16 @@
  */
 
 import { sigmoid } from '../ops/unary.js';
-import { type BackwardRun, type CellKernel, copyRow, isValid, type SequenceRun, zeroRow } from './run.js';
+import {
+  type BackwardRun,
+  type CellKernel,
+  copyRow,
+  flushBelow,
+  isValid,
+  normalFloor,
+  type SequenceRun,
+  zeroRow,
+} from './run.js';
 
 /** LSTM forward and backward steps. */
 export const lstmKernel: CellKernel = {
@@ -76,6 +85,7 @@ export const lstmKernel: CellKernel = {
       dm = bw.dm!;
     }
     const dmWidth = run.m !== null ? H : Hout;
+    const floor = normalFloor(dc);
     for (let b = 0; b < N; b++) {
       if (!isValid(run, b, t)) {
         // The state passed through unchanged: so does its gradient (dc stays as it is).
@@ -93,13 +103,13 @@ export const lstmKernel: CellKernel = {
         const gg = gates[g + 2 * H + j];
         const o = gates[g + 3 * H + j];
         const tc = Math.tanh(cs[cNext + j]);
-        const dmv = dm[dmRow + j];
+        const dmv = flushBelow(dm[dmRow + j], floor);
         const dcv = dc[b * H + j] + dmv * o * (1 - tc * tc);
-        da[g + j] = dcv * gg * i * (1 - i);
-        da[g + H + j] = dcv * cs[cPrev + j] * f * (1 - f);
-        da[g + 2 * H + j] = dcv * i * (1 - gg * gg);
-        da[g + 3 * H + j] = dmv * tc * o * (1 - o);
-        dc[b * H + j] = dcv * f;
+        da[g + j] = flushBelow(dcv * gg * i * (1 - i), floor);
+        da[g + H + j] = flushBelow(dcv * cs[cPrev + j] * f * (1 - f), floor);
+        da[g + 2 * H + j] = flushBelow(dcv * i * (1 - gg * gg), floor);
+        da[g + 3 * H + j] = flushBelow(dmv * tc * o * (1 - o), floor);
+        dc[b * H + j] = flushBelow(dcv * f, floor);
       }
     }
   },

@@ -4,7 +4,15 @@
  */
 
 import type { TypedArray } from '@recur/core';
-import { type BackwardRun, type CellKernel, copyRow, isValid, type SequenceRun } from './run.js';
+import {
+  type BackwardRun,
+  type CellKernel,
+  copyRow,
+  flushBelow,
+  isValid,
+  normalFloor,
+  type SequenceRun,
+} from './run.js';
 
 /** RNN forward and backward steps for `act` = tanh or relu. */
 function rnnKernel(relu: boolean): CellKernel {
@@ -31,6 +39,7 @@ function rnnKernel(relu: boolean): CellKernel {
     backwardStep(run: SequenceRun, bw: BackwardRun, t: number, _prev: number, next: number): void {
       const { N, H, hs } = run;
       const { dh, dhPrev, da } = bw;
+      const floor = normalFloor(dh);
       for (let b = 0; b < N; b++) {
         if (!isValid(run, b, t)) {
           copyRow(dh, b * H, dhPrev, b * H, H);
@@ -40,8 +49,8 @@ function rnnKernel(relu: boolean): CellKernel {
         const hNext = (next * N + b) * H;
         for (let j = 0; j < H; j++) {
           const h = hs[hNext + j];
-          const d = dh[b * H + j];
-          da[row + j] = relu ? (h > 0 ? d : 0) : d * (1 - h * h);
+          const d = flushBelow(dh[b * H + j], floor);
+          da[row + j] = relu ? (h > 0 ? d : 0) : flushBelow(d * (1 - h * h), floor);
           dhPrev[b * H + j] = 0;
         }
       }

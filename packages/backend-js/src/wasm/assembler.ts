@@ -82,6 +82,7 @@ export const SimdOp = {
   f32x4_gt: 0x44,
   f32x4_lt: 0x43,
   v128_and: 0x4e,
+  v128_andnot: 0x4f,
   v128_or: 0x50,
   v128_xor: 0x51,
   v128_bitselect: 0x52,

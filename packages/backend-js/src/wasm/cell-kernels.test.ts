@@ -249,6 +249,76 @@ describe('wasm cell kernels against float64 references', () => {
           expect(Math.abs(act[i] - wantS)).toBeLessThanOrEqual(2.5e-7 * Math.max(wantS, 2 ** -100));
         }
       });
+
+      it('BPTT kernels flush subnormal gradients to +0 and keep NaN and ±∞', () => {
+        // Lanes: subnormal carried gradients (±1e-39, the smallest ±1.4e-45), normal ones small enough
+        // that their products underflow (2e-38), a normal one, NaN and ±∞; H = 9 leaves a scalar tail.
+        const tiny = [
+          1e-39,
+          -1e-39,
+          1.4e-45,
+          -1.4e-45,
+          2e-38,
+          -2e-38,
+          0.5,
+          Number.NaN,
+          Number.POSITIVE_INFINITY,
+        ];
+        const H = tiny.length;
+        const carried = f32(Float64Array.from(tiny));
+        const isSubnormal = (v: number) => v !== 0 && Math.abs(v) < 1.1754943508222875e-38;
+        const expectFlushed = (out: Float32Array, what: string) => {
+          out.forEach((v, i) => {
+            if (isSubnormal(v)) expect.fail(`${what}[${i}] = ${v} is subnormal`);
+          });
+        };
+        // Gate values strictly inside (0, 1) and a cell state with tanh' < 1: every product shrinks.
+        const acts = f32(new Float64Array(4 * H).fill(0.3));
+        const half = f32(new Float64Array(H).fill(0.4));
+        const [, , , , dc, da] = runOn(
+          rt,
+          [acts, half, half, carried, carried, new Float64Array(4 * H)],
+          (p) => k.lstmBackward(1, H, p[0], p[1], p[2], p[3], p[4], p[5]),
+        );
+        expectFlushed(dc, 'lstm dc');
+        expectFlushed(da, 'lstm da');
+        expect(dc[0]).toBe(0);
+        expect(Object.is(dc[1], 0)).toBe(true); // +0, not −0
+        expect(dc[6]).not.toBe(0);
+        expect(dc[7]).toBeNaN();
+        expect(dc[8]).toBe(Number.POSITIVE_INFINITY);
+        const [, , , , gda, dgh, dhPrev] = runOn(
+          rt,
+          [
+            f32(new Float64Array(3 * H).fill(0.3)),
+            half,
+            half,
+            carried,
+            new Float64Array(3 * H),
+            new Float64Array(3 * H),
+            new Float64Array(H),
+          ],
+          (p) => k.gruBackward(1, H, p[0], p[1], p[2], p[3], p[4], p[5], p[6]),
+        );
+        for (const [out, what] of [
+          [gda, 'gru da'],
+          [dgh, 'gru dgh'],
+          [dhPrev, 'gru dhPrev'],
+        ] as const)
+          expectFlushed(out, what);
+        expect(dhPrev[0]).toBe(0);
+        expect(dhPrev[7]).toBeNaN();
+        for (const relu of [false, true]) {
+          const [, , rda] = runOn(rt, [half, carried, new Float64Array(H)], ([ph, pd, pa]) =>
+            (relu ? k.reluBackward : k.tanhBackward)(1, H, ph, pd, pa),
+          );
+          expectFlushed(rda, relu ? 'relu da' : 'tanh da');
+          expect(rda[0]).toBe(0);
+          expect(rda[6]).not.toBe(0);
+          expect(rda[7]).toBeNaN();
+          expect(rda[8]).toBe(Number.POSITIVE_INFINITY);
+        }
+      });
     });
   }
 });

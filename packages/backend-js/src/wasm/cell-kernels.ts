@@ -10,7 +10,7 @@
 
 import { FunctionBuilder, I32 } from './assembler.js';
 import { emitRowwise, type Stream } from './rowwise.js';
-import { VectorMath } from './vector-math.js';
+import { type Expr, VectorMath } from './vector-math.js';
 
 /** Signatures of the emitted cell kernels: every argument is a row count, a width or a byte address. */
 export interface CellExports {
@@ -54,7 +54,7 @@ export interface CellExports {
   tanhForward(rows: number, H: number, a: number, hNext: number): void;
   /** `(rows, H, a, hNext)`: `h = max(a, 0)` (NaN stays NaN). */
   reluForward(rows: number, H: number, a: number, hNext: number): void;
-  /** `(rows, H, h, dh, da)`: `da = dh ⊙ (1 − h²)`. */
+  /** `(rows, H, h, dh, da)`: `da = dh ⊙ (1 − h²)` (BPTT kernels flush a subnormal carried dh, dc to 0). */
   tanhBackward(rows: number, H: number, h: number, dh: number, da: number): void;
   /** `(rows, H, h, dh, da)`: `da = dh ⊙ [h > 0]`, so relu'(0) = 0 as in PyTorch. */
   reluBackward(rows: number, H: number, h: number, dh: number, da: number): void;
@@ -134,14 +134,16 @@ export function emitCellKernels(functions: FunctionBuilder[], relaxed: boolean):
       const g = v.bind(c, x.load(gg));
       const o = v.bind(c, x.load(go));
       const tc = v.bind(c, v.tanh(x.load(cNext)));
-      const dmv = v.bind(c, x.load(dm));
+      // Every gradient read or written here is flushed below the normal range: see flushSubnormal.
+      const dmv = v.bind(c, v.flushSubnormal(x.load(dm)));
       // dc_t = dc + dm ⊙ o ⊙ (1 − tanh²(c_t))
       const dcv = v.bind(c, v.fma(v.mul(dmv, o), v.tanhSlope(tc), x.load(dc)));
-      x.store(di, v.mul(v.mul(dcv, g), v.logisticSlope(i)));
-      x.store(df, v.mul(v.mul(dcv, x.load(cPrev)), v.logisticSlope(f)));
-      x.store(dg, v.mul(v.mul(dcv, i), v.tanhSlope(g)));
-      x.store(dO, v.mul(v.mul(dmv, tc), v.logisticSlope(o)));
-      x.store(dc, v.mul(dcv, f));
+      const flush = (e: Expr) => v.flushSubnormal(e);
+      x.store(di, flush(v.mul(v.mul(dcv, g), v.logisticSlope(i))));
+      x.store(df, flush(v.mul(v.mul(dcv, x.load(cPrev)), v.logisticSlope(f))));
+      x.store(dg, flush(v.mul(v.mul(dcv, i), v.tanhSlope(g))));
+      x.store(dO, flush(v.mul(v.mul(dmv, tc), v.logisticSlope(o))));
+      x.store(dc, flush(v.mul(dcv, f)));
     });
   });
 
@@ -187,17 +189,19 @@ export function emitCellKernels(functions: FunctionBuilder[], relaxed: boolean):
       const r = v.bind(c, x.load(gr));
       const z = v.bind(c, x.load(gz));
       const n = v.bind(c, x.load(gn));
-      const dhv = v.bind(c, x.load(dh));
-      const an = v.bind(c, v.mul(v.mul(dhv, v.oneMinus(z)), v.tanhSlope(n)));
-      const ar = v.bind(c, v.mul(v.mul(an, x.load(ghn)), v.logisticSlope(r)));
-      const az = v.bind(c, v.mul(v.mul(dhv, v.sub(x.load(hPrev), n)), v.logisticSlope(z)));
+      // Every gradient read or written here is flushed below the normal range: see flushSubnormal.
+      const dhv = v.bind(c, v.flushSubnormal(x.load(dh)));
+      const flush = (e: Expr) => v.flushSubnormal(e);
+      const an = v.bind(c, flush(v.mul(v.mul(dhv, v.oneMinus(z)), v.tanhSlope(n))));
+      const ar = v.bind(c, flush(v.mul(v.mul(an, x.load(ghn)), v.logisticSlope(r))));
+      const az = v.bind(c, flush(v.mul(v.mul(dhv, v.sub(x.load(hPrev), n)), v.logisticSlope(z))));
       x.store(dar, ar);
       x.store(daz, az);
       x.store(dan, an);
       x.store(dhr, ar);
       x.store(dhz, az);
-      x.store(dhn, v.mul(an, r));
-      x.store(dhPrev, v.mul(dhv, z));
+      x.store(dhn, flush(v.mul(an, r)));
+      x.store(dhPrev, flush(v.mul(dhv, z)));
     });
   });
 
@@ -210,12 +214,12 @@ export function emitCellKernels(functions: FunctionBuilder[], relaxed: boolean):
   kernel('tanhBackward', (fn, v, s) => {
     emitRowwise(fn, 0, 1, [s(2), s(3), s(4)], (x) => {
       const h = v.bind(fn.code, x.load(0));
-      x.store(2, v.mul(x.load(1), v.tanhSlope(h)));
+      x.store(2, v.flushSubnormal(v.mul(v.flushSubnormal(x.load(1)), v.tanhSlope(h))));
     });
   });
   kernel('reluBackward', (fn, v, s) => {
     emitRowwise(fn, 0, 1, [s(2), s(3), s(4)], (x) =>
-      x.store(2, v.and(x.load(1), v.gt(x.load(0), v.splat(0)))),
+      x.store(2, v.and(v.flushSubnormal(x.load(1)), v.gt(x.load(0), v.splat(0)))),
     );
   });
   kernel('addInto', (fn, v, s) => {

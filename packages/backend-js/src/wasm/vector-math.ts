@@ -34,6 +34,8 @@ const TANH_POLY = [
   -5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1,
 ];
 const TANH_SMALL = 0.625;
+/** The smallest normal float32; below it (in magnitude) a value is subnormal. */
+export const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /** Expression builders for one function; `relaxed` selects `f32x4.relaxed_madd` for {@link VectorMath.fma}. */
 export class VectorMath {
@@ -87,6 +89,30 @@ export class VectorMath {
   }
   and(a: Expr, b: Expr): Expr {
     return this.#binary(a, b, SimdOp.v128_and);
+  }
+  /** Lane mask of `a < b` (all ones or zeros; false when either is NaN). */
+  lt(a: Expr, b: Expr): Expr {
+    return this.#binary(a, b, SimdOp.f32x4_lt);
+  }
+  /** `a & ~b`, bitwise. */
+  andNot(a: Expr, b: Expr): Expr {
+    return this.#binary(a, b, SimdOp.v128_andnot);
+  }
+  /**
+   * `a` with subnormal lanes (and −0) replaced by +0; NaN and ±∞ pass through. Gradients carried back
+   * through time decay geometrically and spend dozens of steps as subnormals before they reach 0;
+   * x86 CPUs (Intel's above all) run subnormal arithmetic tens of times slower, and WebAssembly cannot
+   * turn on flush-to-zero, so BPTT flushes what it carries (see docs/math.md, "Subnormal gradients").
+   */
+  flushSubnormal(a: Expr): Expr {
+    return (c) => {
+      const t = this.temp();
+      a(c);
+      c.set(t);
+      c.get(t);
+      this.lt(this.abs(this.get(t)), this.splat(FLOAT32_MIN_NORMAL))(c);
+      c.simd(SimdOp.v128_andnot);
+    };
   }
   abs(a: Expr): Expr {
     return (c) => {
