@@ -5,7 +5,7 @@
  */
 import type { BenchOptions } from './cli.js';
 import { backendEngine, loadBackend, type NodeBackendName, oneLine } from './systems/backends.js';
-import { type OrtKind, type OrtSession, startOnnxruntime } from './systems/onnxruntime.js';
+import { ORT_WEB_GROUP, type OrtKind, type OrtSession, startOnnxruntime } from './systems/onnxruntime.js';
 import { recurContender } from './systems/recur.js';
 import { engineAlive, restartEngine, type TfjsEngine } from './systems/tfjs-engine.js';
 import { tfjsLayersContender } from './systems/tfjs-layers.js';
@@ -29,7 +29,8 @@ export interface Lineup {
   close(): Promise<void>;
 }
 
-const tfjsEngines: readonly string[] = ['cpu', 'wasm', 'tensorflow'];
+/** The groups that are tfjs engines (a failure there may need the engine revived). */
+export const tfjsEngines: readonly string[] = ['cpu', 'wasm', 'tensorflow'];
 
 async function recoverGroup(group: string): Promise<string | null> {
   if (!tfjsEngines.includes(group)) return null;
@@ -43,7 +44,7 @@ async function recoverGroup(group: string): Promise<string | null> {
   }
 }
 
-const groupOrder = ['host', 'cpu', 'wasm', 'tensorflow', 'webgl'];
+const groupOrder = ['host', ORT_WEB_GROUP, 'cpu', 'wasm', 'tensorflow', 'webgl'];
 const engineSuffix: Record<TfjsEngine, string> = { cpu: 'cpu', wasm: 'wasm', tensorflow: 'node' };
 
 /** The tfjs engine whose tfjs-layers a backend is compared with. */

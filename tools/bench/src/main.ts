@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { CommanderError } from 'commander';
 import { parseOptions, UsageError } from './cli.js';
 import { measureColdStarts, recurDistBuilt } from './cold.js';
-import { buildLineup } from './contenders.js';
+import { buildLineup, tfjsEngines } from './contenders.js';
 import { coreCount, loadNow, machineInfo } from './machine.js';
 import { attachPeakShares, type PeakInfo, peakInfo } from './peak.js';
 import { progressBar } from './progress.js';
@@ -51,7 +51,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   const lineup = await buildLineup(options, coreCount());
-  const usesTfjs = lineup.contenders.some((c) => c.group !== 'host');
+  const usesTfjs = lineup.contenders.some((c) => tfjsEngines.includes(c.group) || c.group === 'webgl');
   const progress = progressBar();
   let rows: BenchDocument['results'];
   try {

@@ -28,6 +28,21 @@ export const ortTolerance = { atol: 1e-4, rtol: 1e-3 } as const;
 /** Calls compared on the streaming workload (state carried from call to call). */
 const streamCheckCalls = 3;
 
+/**
+ * onnxruntime-node's intra-op workers spin after each run by default; like PyTorch's OpenMP threads
+ * (run with `OMP_WAIT_POLICY=PASSIVE`), they must not take the cores from whatever is timed next.
+ * Recorded with the session options.
+ */
+const NO_SPINNING = { extra: { session: { intra_op: { allow_spinning: '0' } } } } as const;
+
+/**
+ * onnxruntime-web runs its sessions on a global thread pool made when its wasm starts, whose
+ * workers spin after each run and ignore the session's `allow_spinning`: alternating with it,
+ * PyTorch's W1 LSTM forward pass measured 18–24 ms instead of 3.3–5 ms, recur-js' 5.7–8 instead of
+ * 3.6–4.3. So its two thread counts form a group of their own, timed right after the `host` group.
+ */
+export const ORT_WEB_GROUP = 'onnxruntime-web';
+
 /** Largest |a − b| and whether every element is within {@link ortTolerance}. */
 export function compareOutputs(
   got: readonly Float32Array[],
@@ -242,6 +257,7 @@ export async function startOnnxruntime(kinds: readonly OrtKind[]): Promise<OrtSe
     driver: Driver | { unavailable: string },
     sessionOptions: Record<string, unknown>,
     version: string | null,
+    group: string,
   ) => {
     const checks: string[] = [];
     let worst = 0;
@@ -265,7 +281,7 @@ export async function startOnnxruntime(kinds: readonly OrtKind[]): Promise<OrtSe
       system,
       requestedPath: null,
       kernel: null,
-      group: 'host',
+      group,
       modes: ['forward'],
       streams: true,
       unavailable: 'unavailable' in driver ? driver.unavailable : undefined,
@@ -312,8 +328,19 @@ export async function startOnnxruntime(kinds: readonly OrtKind[]): Promise<OrtSe
       ort = { unavailable: `onnxruntime-node does not load here: ${oneLine(error)}` };
     }
     for (const threads of [1, 2]) {
-      const options = { intraOpNumThreads: threads, interOpNumThreads: 1, executionProviders: ['cpu'] };
-      add(`onnxruntime-node-${threads}t`, 'unavailable' in ort ? ort : localDriver(ort), options, version);
+      const options = {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        executionProviders: ['cpu'],
+        ...NO_SPINNING,
+      };
+      add(
+        `onnxruntime-node-${threads}t`,
+        'unavailable' in ort ? ort : localDriver(ort),
+        options,
+        version,
+        'host',
+      );
     }
   }
   if (kinds.includes('onnxruntime-web')) {
@@ -331,7 +358,7 @@ export async function startOnnxruntime(kinds: readonly OrtKind[]): Promise<OrtSe
           unavailable: `onnxruntime-web with ${threads} thread(s) does not start in Node: ${oneLine(error)}`,
         };
       }
-      add(`onnxruntime-web-${threads}t`, driver, { executionProviders: ['wasm'] }, version);
+      add(`onnxruntime-web-${threads}t`, driver, { executionProviders: ['wasm'] }, version, ORT_WEB_GROUP);
     }
   }
   return {

@@ -33,8 +33,9 @@ export interface Contender {
   readonly kernel: Kernel;
   /**
    * Systems in one group run alternately within a workload. Groups are the tfjs engines (`cpu`,
-   * `wasm`, `tensorflow`) and `host` for everything else, so a tfjs engine is switched only between
-   * groups, never between repetitions.
+   * `wasm`, `tensorflow`), `webgl`, `onnxruntime-web` (its thread pool spins after each run) and
+   * `host` for everything else, so a tfjs engine is switched only between groups, never between
+   * repetitions.
    */
   readonly group: string;
   /** Why the system cannot run here (its rows are `skipped` with this reason), if it cannot. */
