@@ -1,4 +1,5 @@
 /** A trainable tensor of a module, with the gradient `backward` accumulates into it. */
+import { keep } from '../memory.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A module's trainable tensor. `value` is replaced (not mutated) by optimizers and `loadStateDict`. */
@@ -22,14 +23,16 @@ export class Parameter {
     /** Where the parameter belongs, for errors (`LSTM.weight_hh_l0`); empty when no module named it. */
     readonly name = '',
   ) {
-    value.backend.keep(value.handle);
+    // The frontend's keep, not the backend's: a tidy begun before this backend was first used releases
+    // the tensor itself, and only `keep` tells it not to.
+    keep(value);
   }
 
   /** Replaces the value and releases the old one. */
   assign(value: Tensor): void {
     if (value === this.value) return;
     const old = this.value;
-    value.backend.keep(value.handle);
+    keep(value);
     this.value = value;
     old.dispose();
   }

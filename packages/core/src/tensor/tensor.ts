@@ -4,6 +4,7 @@
  */
 import type { Backend, DType, TypedArray } from '../backend.js';
 import { formatShape } from '../errors.js';
+import { adoptTensor } from '../tidy-frames.js';
 import { sizeOf } from './shape.js';
 
 /** Any backend, as the frontend holds it. */
@@ -21,7 +22,11 @@ export class Tensor {
     readonly shape: readonly number[],
     /** Element type. */
     readonly dtype: DType,
-  ) {}
+  ) {
+    // Every tensor the frontend makes passes here, so an open `tidy` with no scope on this backend
+    // (it joined after the tidy began) still gets to release it.
+    adoptTensor(backend, handle);
+  }
 
   /** Number of dimensions. */
   get rank(): number {
