@@ -148,3 +148,47 @@ async function waitSettledOrTraining(page: Page): Promise<void> {
     },
   );
 }
+
+/** One validation pass as the status line showed it: the step it was taken at, and its loss. */
+export interface ValidationPass {
+  readonly step: number;
+  readonly loss: number;
+}
+
+/**
+ * From now on, notes every validation pass the status line shows (its loss, and the step it was taken
+ * at) in the page's `window.validationPasses`, the way a person watching it would write them down: the
+ * points the chart draws, so a test can find the best one itself instead of trusting the page's ★.
+ */
+export async function watchValidationPasses(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const passes: { step: number; loss: number }[] = [];
+    (window as unknown as { validationPasses: typeof passes }).validationPasses = passes;
+    const line = document.querySelector<HTMLElement>('#training-status')!;
+    const note = () => {
+      const { valStep, valLoss } = line.dataset;
+      if (valStep === undefined || valLoss === undefined) return;
+      // Every redraw sets the attributes again; like the page's own history, one step is one pass.
+      if (passes.at(-1)?.step !== Number(valStep))
+        passes.push({ step: Number(valStep), loss: Number(valLoss) });
+    };
+    note();
+    new MutationObserver(note).observe(line, {
+      attributes: true,
+      attributeFilter: ['data-val-step', 'data-val-loss'],
+    });
+  });
+}
+
+/** The passes noted since {@link watchValidationPasses}. */
+export function validationPasses(page: Page): Promise<ValidationPass[]> {
+  return page.evaluate(() => (window as unknown as { validationPasses: ValidationPass[] }).validationPasses);
+}
+
+/** The first pass with the lowest loss (a later tie is no improvement), and how many passes came after it. */
+export function bestPass(passes: readonly ValidationPass[]): { best: ValidationPass; after: number } {
+  if (passes.length === 0) throw new Error('the status line has shown no validation pass');
+  let best = passes[0]!;
+  for (const pass of passes) if (pass.loss < best.loss) best = pass;
+  return { best, after: passes.filter((pass) => pass.step > best.step).length };
+}

@@ -13,6 +13,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { BackendName, BackendRow } from './driver.js';
 import {
+  bestPass,
   detectedBackends,
   launchChromium,
   recordClickLatency,
@@ -20,7 +21,9 @@ import {
   status,
   stopIfTraining,
   trainFresh,
+  validationPasses,
   waitSettled,
+  watchValidationPasses,
 } from './driver.js';
 import { type StaticServer, serveStatic } from './static-server.js';
 
@@ -461,6 +464,69 @@ async function layoutProblems(p: Page): Promise<string[]> {
   });
 }
 
+/**
+ * The early-stopping runs' setting, on a fresh page `p`: the classifier at its defaults on js (the
+ * fastest backend) trains until a validation pass beats the untrained model's, is stopped, and is
+ * resumed at learning rate 1, the field's maximum. Adam moves every weight by about the learning rate
+ * each step, so from there no pass comes near the best again, and the patience runs out after its 10
+ * passes (about ten seconds) rather than the thousands of steps the default classifier takes to
+ * overfit; the best pass is a trained one, neither the first nor the last. Returns the patience the
+ * checkbox's label states and the step training resumed at.
+ */
+async function trainThenOvershoot(
+  p: Page,
+  earlyStop: boolean,
+): Promise<{ patience: number; resumedAt: number }> {
+  const label = (await p.textContent('label[for="early-stop"]')) ?? '';
+  const patience = Number(/has not improved for (\d+) passes/.exec(label)?.[1]);
+  expect(patience, label).toBeGreaterThan(0);
+  await p.locator('#backend-js').check();
+  await waitSettled(p);
+  await watchValidationPasses(p);
+  await p.click('#start');
+  await p.waitForFunction(
+    () => {
+      const line = document.querySelector<HTMLElement>('#training-status')!;
+      return Number(line.dataset.bestStep) > 0 && Number(line.dataset.step) >= 50;
+    },
+    null,
+    { timeout: SLOW },
+  );
+  await p.click('#stop');
+  await waitSettled(p);
+  await setControls(p, { lr: '1' });
+  if (earlyStop) await p.locator('#early-stop').check();
+  expect(await p.isChecked('#early-stop')).toBe(earlyStop);
+  const resumedAt = (await status(p)).step;
+  expect(await p.textContent('#start')).toBe('Resume');
+  await p.click('#start');
+  return { patience, resumedAt };
+}
+
+/**
+ * Waits until training has stopped, or the passes since the best number `passes`: whichever comes
+ * first, so a run that does the wrong thing fails at once instead of at the timeout.
+ */
+async function waitStoppedOrPasses(p: Page, passes: number): Promise<void> {
+  await p.waitForFunction(
+    (n) => {
+      const state = document.querySelector<HTMLElement>('.training')?.dataset.state;
+      const seen = (window as unknown as { validationPasses: { step: number; loss: number }[] })
+        .validationPasses;
+      let best = seen[0]!;
+      for (const pass of seen) if (pass.loss < best.loss) best = pass;
+      return state === 'ready' || seen.filter((pass) => pass.step > best.step).length >= n;
+    },
+    passes,
+    { timeout: SLOW, polling: 100 },
+  );
+}
+
+/** The lines of `p`'s log that report an early stop. */
+function earlyStopLines(p: Page): Promise<string[]> {
+  return p.locator('#log li', { hasText: 'stopped early' }).allTextContents();
+}
+
 describe('issue 17: panels that show what they claim, no silent loss, a layout for every screen', () => {
   test(
     'the vanishing panel at its defaults: LSTM and GRU keep ≥ 1e-2 at the far end, the RNN < 1e-4, said from the numbers',
@@ -623,6 +689,93 @@ describe('issue 17: panels that show what they claim, no silent loss, a layout f
         await waitSettled(p);
         expect(Number(await p.getAttribute('#training-status', 'data-best-step'))).toBeGreaterThanOrEqual(0);
         expect(await p.isVisible('#early-stop')).toBe(true);
+      } finally {
+        await p.close();
+      }
+    },
+    SLOW,
+  );
+
+  test(
+    'stop early: with the box ticked, training stops by itself once the validation loss has not improved for the patience, and names the best step',
+    async () => {
+      const p = await openPage(1400);
+      try {
+        const { patience, resumedAt } = await trainThenOvershoot(p, true);
+        // However slowly the passes come on a loaded machine, the stop must come after `patience` of
+        // them; a few more than that and it is overdue (no time is asserted).
+        await waitStoppedOrPasses(p, patience + 5);
+        await waitSettled(p);
+        const said = await earlyStopLines(p);
+        const passes = await validationPasses(p);
+        const { best, after } = bestPass(passes);
+        const s = await status(p);
+        console.log(
+          `stop early: resumed at lr 1 at step ${resumedAt}; ${said.join(' | ') || 'no early stop logged'}; ` +
+            `status: ${s.text}; passes: ${passes.map((q) => `${q.step}:${q.loss.toFixed(3)}`).join(' ')}`,
+        );
+        expect(said).toHaveLength(1);
+        const words =
+          /^stopped early at step (\d+): the validation loss has not improved for (\d+) passes; its best was (\S+) at step (\d+) \(marked ★ on the chart\)$/.exec(
+            said[0]!,
+          );
+        expect(words, said[0]).not.toBeNull();
+        const [, stoppedAt, without, bestLoss, bestStep] = words!;
+        // The log, the status line and the ★ all name the best pass the test saw itself: a trained one,
+        // from before the learning rate went up.
+        expect(Number(bestStep)).toBe(best.step);
+        expect(bestLoss).toBe(best.loss.toPrecision(3));
+        expect(Number(await p.getAttribute('#training-status', 'data-best-step'))).toBe(best.step);
+        expect(s.text).toContain(`at step ${best.step} ★`);
+        expect(best.step).toBeGreaterThan(0);
+        expect(best.step).toBeLessThanOrEqual(resumedAt);
+        // It stopped at the patience, not before and not long after: the pass that used it up, then the
+        // pause's own pass and at most one more already on its way.
+        expect(Number(without)).toBe(patience);
+        expect(after).toBeGreaterThanOrEqual(patience);
+        expect(after).toBeLessThanOrEqual(patience + 2);
+        expect(s.text).toMatch(/^stopped · /);
+        expect(s.step).toBe(Number(stoppedAt));
+        expect(await p.textContent('#start')).toBe('Resume');
+        // And it stays stopped: over three more evaluation periods the step counter does not move.
+        await p.waitForTimeout(3000);
+        expect((await status(p)).step).toBe(Number(stoppedAt));
+        expect(await p.getAttribute('.training', 'data-state')).toBe('ready');
+        expect(await earlyStopLines(p)).toHaveLength(1);
+      } finally {
+        await p.close();
+      }
+    },
+    SLOW,
+  );
+
+  test(
+    'without the box ticked, the same run trains on past the point where it would have stopped',
+    async () => {
+      const p = await openPage(1400);
+      try {
+        const { patience, resumedAt } = await trainThenOvershoot(p, false);
+        await waitStoppedOrPasses(p, patience + 3);
+        expect(await p.getAttribute('.training', 'data-state')).toBe('training');
+        // Still going: the step counter moves on past the point where the box would have stopped it.
+        const past = (await status(p)).step;
+        await p.waitForFunction(
+          (n) => Number(document.querySelector<HTMLElement>('#training-status')?.dataset.step) > n,
+          past,
+          { timeout: 60_000 },
+        );
+        expect(await p.getAttribute('.training', 'data-state')).toBe('training');
+        await p.click('#stop');
+        await waitSettled(p);
+        const passes = await validationPasses(p);
+        const { best, after } = bestPass(passes);
+        console.log(
+          `no early stop: resumed at lr 1 at step ${resumedAt}, stopped by hand at step ${(await status(p)).step}, ` +
+            `${after} passes after the best (step ${best.step})`,
+        );
+        expect(after).toBeGreaterThanOrEqual(patience + 3);
+        expect(Number(await p.getAttribute('#training-status', 'data-best-step'))).toBe(best.step);
+        expect(await earlyStopLines(p)).toEqual([]);
       } finally {
         await p.close();
       }

@@ -172,9 +172,18 @@ export class TrainingView {
     this.status.textContent = parts.filter((p) => p !== '').join(' · ');
     this.status.dataset.step = String(session.step);
     this.status.dataset.warming = String(warming);
-    if (session.firstEvaluation !== undefined)
-      this.status.dataset.firstValLoss = String(session.firstEvaluation.valLoss);
-    if (session.evaluation !== undefined) this.status.dataset.valLoss = String(session.evaluation.valLoss);
+    // A new model (another shape, Reset) has no passes yet: drop the old model's values, not show them.
+    if (session.firstEvaluation === undefined) delete this.status.dataset.firstValLoss;
+    else this.status.dataset.firstValLoss = String(session.firstEvaluation.valLoss);
+    if (session.evaluation === undefined) {
+      delete this.status.dataset.valLoss;
+      delete this.status.dataset.valStep;
+    } else {
+      this.status.dataset.valLoss = String(session.evaluation.valLoss);
+      // The step of the pass whose loss is shown (`data-step` runs ahead of it while training): with
+      // it, each validation pass can be told apart and matched with the best step (the e2e test does).
+      this.status.dataset.valStep = String(session.evaluation.step);
+    }
   }
 
   /** Redraws the loss chart from the session. */
