@@ -19,6 +19,7 @@ import { max, sum } from './ops/reduce.js';
 import { concat, slice } from './ops/slice-concat.js';
 import { scale, unary } from './ops/unary.js';
 import { allocArray, type JsTensor, sizeOf } from './tensor.js';
+import type { ThreadChoiceRecord } from './wasm/thread-choice.js';
 
 /** Options of {@link createJsBackend}. */
 export interface JsBackendOptions {
@@ -43,8 +44,9 @@ export interface JsBackendOptions {
    * idle cores; small work stays on one thread). The worker starts on first use and never keeps the
    * process alive. Needs `SharedArrayBuffer` and worker threads (browsers: cross-origin isolation):
    * `2` throws where they are missing, `auto` takes 2 where they exist and the machine has at least
-   * two logical cores, else 1 (the reason is in `kernelInfo.detail`). The scalar tier always runs on
-   * one thread.
+   * two logical cores, else 1 (the reason is in `kernelInfo.detail`), and then runs each size class of
+   * fused sequence calls on one thread where its first calls measured one faster (`threadChoices()`).
+   * The scalar tier always runs on one thread.
    */
   readonly threads?: ThreadsRequest;
 }
@@ -55,6 +57,12 @@ export interface JsBackend extends Backend<JsTensor> {
   readonly kernel: KernelTier;
   /** How the tier was chosen and what it runs, e.g. `wasm simd128 + relaxed FMA, 6×8 tiles, 1 thread`. */
   readonly kernelInfo: KernelInfo;
+  /**
+   * With `threads: 'auto'` on two threads: each size class of fused sequence calls seen so far, the
+   * thread count it runs on and the best times on one and two threads it was chosen from (the first
+   * calls of a class alternate both). Empty otherwise.
+   */
+  threadChoices(): ThreadChoiceRecord[];
 }
 
 /**
@@ -87,6 +95,7 @@ export function backendOn(e: Engine, fused: boolean): JsBackend {
     name: 'js',
     kernel: e.kernel,
     kernelInfo,
+    threadChoices: () => e.wasm?.threadChoice?.choices() ?? [],
     dtypes: ['float32', 'float64'],
 
     fromData(data: ArrayLike<number>, shape: readonly number[], dtype: DType): JsTensor {

@@ -27,3 +27,4 @@ export {
   type SimdPeakOptions,
   type SimdPeakVariant,
 } from './wasm/peak.js';
+export type { ThreadChoiceRecord } from './wasm/thread-choice.js';

@@ -55,12 +55,14 @@ export function selectKernel(request: KernelRequest, threadsRequest: ThreadsRequ
     throw new Error(`createJsBackend: threads: 2 requested, but ${noThreads}`);
   }
   // auto: both threads when the machine has a second core and the worker can run, as PyTorch and
-  // tfjs-node use every core by default; small work stays on one thread either way.
+  // tfjs-node use every core by default; small work stays on one thread either way, and fused calls
+  // run on one where it measured faster (wasm/thread-choice.ts).
   const threads: 1 | 2 =
     threadsRequest === 'auto' ? (noThreads === undefined && logicalCores() >= 2 ? 2 : 1) : threadsRequest;
   let runtime: WasmRuntime;
   try {
-    runtime = new WasmRuntime(detection.flavour, threads);
+    // auto: each fused call's size class is timed on one and two threads and keeps the faster.
+    runtime = new WasmRuntime(detection.flavour, threads, undefined, threadsRequest === 'auto');
   } catch (error) {
     // e.g. a browser refusing to compile a module synchronously on its main thread.
     const reason = `the kernel module failed to start: ${(error as Error).message}`;

@@ -3,6 +3,8 @@
  * and tfjs-layers on the tfjs engine of each requested backend (tfjs-cpu for `js`: the reference a
  * pure-JavaScript user would otherwise pick). Run order: `host` group, then tfjs-cpu, wasm, tfjs-node.
  */
+
+import type { JsBackend, ThreadChoiceRecord } from '@recur/backend-js';
 import type { BenchOptions } from './cli.js';
 import { backendEngine, loadBackend, type NodeBackendName, oneLine } from './systems/backends.js';
 import { ORT_WEB_GROUP, type OrtKind, type OrtSession, startOnnxruntime } from './systems/onnxruntime.js';
@@ -23,6 +25,8 @@ export interface Lineup {
   tfjsSharedEngine: boolean | null;
   /** How each Recur backend that reports one chose its kernels (`kernelInfo.detail`), by system. */
   kernels: Record<string, string>;
+  /** `threads: 'auto'` choices so far (`threadChoices()` of recur-js), by system; call after the run. */
+  threadChoices(): Record<string, ThreadChoiceRecord[]>;
   /** The runner's `recover` hook: revives a tfjs engine that a failure killed (see `restartEngine`). */
   recover(group: string): Promise<string | null>;
   /** Ends PyTorch's process and the browser (webgl). */
@@ -57,12 +61,15 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
   const contenders: Contender[] = [];
   const paths: ('fused' | 'composed')[] = options.path === 'both' ? ['fused', 'composed'] : [options.path];
   const kernels: Record<string, string> = {};
+  const choosers: Record<string, () => ThreadChoiceRecord[]> = {};
   const nodeBackends = options.backends.filter((b): b is NodeBackendName => b !== 'webgl');
   for (const name of nodeBackends) {
     const loaded = await loadBackend(name, { jsThreads: options.jsThreads });
     const info =
       'backend' in loaded ? (loaded.backend as { kernelInfo?: { detail: string } }).kernelInfo : undefined;
     if (info !== undefined) kernels[`recur-${name}`] = info.detail;
+    const chooser = 'backend' in loaded ? (loaded.backend as Partial<JsBackend>).threadChoices : undefined;
+    if (chooser !== undefined) choosers[`recur-${name}`] = chooser;
     for (const path of paths) contenders.push(recurContender(name, loaded, path));
   }
   let torch: TorchSession | null = null;
@@ -100,5 +107,16 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
     await onnxruntime?.close();
     await webgl?.close();
   };
-  return { contenders, torch, onnxruntime, tfjsSharedEngine, kernels, recover: recoverGroup, close };
+  const threadChoices = () =>
+    Object.fromEntries(Object.entries(choosers).map(([system, choices]) => [system, choices()]));
+  return {
+    contenders,
+    torch,
+    onnxruntime,
+    tfjsSharedEngine,
+    kernels,
+    threadChoices,
+    recover: recoverGroup,
+    close,
+  };
 }

@@ -126,6 +126,7 @@ async function main(argv: readonly string[]): Promise<number> {
         lineup.kernels,
       ),
       wasmSimdPeak: peak,
+      recurThreadChoices: lineup.threadChoices(),
     },
     settings: {
       command: ['pnpm bench', ...argv].join(' '),
@@ -168,6 +169,19 @@ async function main(argv: readonly string[]): Promise<number> {
   if (notes) console.log(`\nNot measured:\n${notes}`);
   for (const [system, detail] of Object.entries(document.machine.recurKernels)) {
     console.log(`${system} kernels: ${detail}`);
+    const chosen = document.machine.recurThreadChoices?.[system] ?? [];
+    const one = chosen.filter((c) => c.threads === 1);
+    if (chosen.length > 0) {
+      console.log(
+        `${system} threads 'auto': ${chosen.length} size classes of fused calls measured, ${one.length} run on 1 thread` +
+          one
+            .map(
+              (c) =>
+                `\n  ${c.sizeClass}: 1 thread ${c.ms1?.toFixed(2)} ms, 2 threads ${c.ms2?.toFixed(2)} ms`,
+            )
+            .join(''),
+      );
+    }
   }
   if (peak !== null) {
     console.log(

@@ -71,6 +71,14 @@ export interface MachineInfo {
   wasmSimdPeak?: import('./peak.js').PeakInfo | null;
   /** How Recur backends chose their kernels, e.g. `{"recur-js": "wasm simd128 + relaxed FMA, 6×8 tiles, 2 threads (auto)"}`. */
   recurKernels: Record<string, string>;
+  /**
+   * recur-js with `threads: 'auto'`: per size class of fused calls, the thread count it measured
+   * faster and the best times (ms) on one and two threads (`JsBackend.threadChoices()`).
+   */
+  recurThreadChoices?: Record<
+    string,
+    { sizeClass: string; threads: 1 | 2; decided: boolean; ms1: number | null; ms2: number | null }[]
+  >;
   date: string;
 }
 

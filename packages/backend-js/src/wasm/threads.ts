@@ -216,6 +216,8 @@ export class TwoThreads implements PanelRunner {
   #workerChunks = 0;
   /** Whether `Atomics.wait` is allowed on this thread (not on a browser's main thread). */
   readonly #canBlock = canBlock();
+  /** When false every job stays on this thread (`threads: 'auto'` measured one thread faster for a call). */
+  enabled = true;
 
   /**
    * `runPanels(work, q0, q1)` runs product panels on this thread. Products under `minFlops` and cell
@@ -253,7 +255,7 @@ export class TwoThreads implements PanelRunner {
   }
 
   run(panels: number, flops: number, work: PanelWork): void {
-    if (panels < 2 || flops < this.#minFlops) {
+    if (!this.enabled || panels < 2 || flops < this.#minFlops) {
       this.#runPanels(work, 0, panels);
       return;
     }
@@ -284,7 +286,7 @@ export class TwoThreads implements PanelRunner {
         a7 = 0,
         a8 = 0,
       ) => {
-        if (a0 < 2 || a0 * a1 < this.#minUnits) {
+        if (!this.enabled || a0 < 2 || a0 * a1 < this.#minUnits) {
           kernel(a0, a1, a2, a3, a4, a5, a6, a7, a8);
           return;
         }

@@ -13,7 +13,8 @@ import type { Engine } from '../../engine.js';
 import type { JsTensor } from '../../tensor.js';
 import { HeapScope } from '../../wasm/heap.js';
 import type { WasmRuntime } from '../../wasm/runtime.js';
-import { foldedBias, recordSequence, sequenceSizes } from '../shared.js';
+import { sizeClassOf } from '../../wasm/thread-choice.js';
+import { foldedBias, recordSequence, type SequenceSizes, sequenceSizes } from '../shared.js';
 import { wasmBackward } from './backward.js';
 import { WASM_STEPS } from './steps.js';
 import { type ForwardScratch, rowAt, StepRows, type WasmRun } from './wasm-run.js';
@@ -25,6 +26,29 @@ export function runWasmSequence(
   args: SequenceArgs<JsTensor>,
 ): SequenceResult<JsTensor> {
   const sizes = sequenceSizes(args);
+  return rt.chosen(
+    stepFlops(sizes),
+    () => fusedSizeClass(args.cell, 'forward', sizes),
+    () => forwardOn(e, rt, args, sizes),
+  );
+}
+
+/** Flops of one step's recurrent product. */
+function stepFlops(sizes: SequenceSizes): number {
+  return 2 * sizes.N * sizes.Hout * sizes.GH;
+}
+
+/** The size class `threads: 'auto'` decides by: per-step recurrent product and rows of the sequence. */
+function fusedSizeClass(cell: string, pass: 'forward' | 'backward', sizes: SequenceSizes): string {
+  return sizeClassOf(cell, pass, stepFlops(sizes), sizes.T * sizes.N);
+}
+
+function forwardOn(
+  e: Engine,
+  rt: WasmRuntime,
+  args: SequenceArgs<JsTensor>,
+  sizes: SequenceSizes,
+): SequenceResult<JsTensor> {
   const { T, N, I, H, Hout, GH, isLstm, isGru, projected } = sizes;
   const { heap, gemm } = rt;
   const steps = WASM_STEPS[args.cell];
@@ -106,7 +130,12 @@ export function runWasmSequence(
       args,
       sizes,
       result,
-      (dys, need) => wasmBackward(run, args, dys, need),
+      (dys, need) =>
+        rt.chosen(
+          stepFlops(sizes),
+          () => fusedSizeClass(args.cell, 'backward', sizes),
+          () => wasmBackward(run, args, dys, need),
+        ),
       () => caches.release(),
     );
   } catch (error) {
