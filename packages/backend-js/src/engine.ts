@@ -37,6 +37,8 @@ export class Engine {
     this.wasm = selection.runtime;
     this.gemm = this.wasm === null ? scalar : createWasmGemm(this.wasm, scalar);
     this.tape = new Tape(this.memory, (data, shape) => this.tensor(data, shape));
+    const weights = this.wasm?.weights;
+    if (weights !== undefined) this.memory.onRelease = (t) => weights.forget(t);
   }
 
   /** Wraps `data` (not copied) as a new tensor counted by this backend. */

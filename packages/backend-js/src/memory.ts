@@ -27,9 +27,13 @@ export class Memory {
     return this.#live;
   }
 
+  /** Called with each tensor as it is released (the wasm tier frees the weight panels it cached). */
+  onRelease: ((t: JsTensor) => void) | null = null;
+
   /** Releases `t`; a second call is a no-op so the count never goes wrong. */
   dispose(t: JsTensor): void {
     if (t.disposed) return;
+    this.onRelease?.(t);
     t.release();
     this.#live--;
   }

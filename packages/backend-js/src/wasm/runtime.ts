@@ -7,6 +7,7 @@ import type { CellExports } from './cell-kernels.js';
 import { WasmHeap } from './heap.js';
 import { HeapGemm } from './heap-gemm.js';
 import { type KernelExports, type KernelFlavour, kernelModule, SHARED_MAXIMUM_PAGES } from './module.js';
+import { PackedWeights } from './packed-weights.js';
 import { ThreadChoice, TRIAL_BELOW_STEP_FLOPS } from './thread-choice.js';
 import { TwoThreads } from './threads.js';
 
@@ -18,6 +19,9 @@ export class WasmRuntime {
   readonly flavour: KernelFlavour;
   /** Threads the products may use (2 = this thread plus one worker sharing the memory). */
   readonly threads: 1 | 2;
+
+  /** Weight panels kept packed across fused calls while their tensors live. */
+  readonly weights: PackedWeights;
 
   /** The two-thread splitter, when `threads` is 2. */
   readonly threadPool: TwoThreads | null;
@@ -78,6 +82,7 @@ export class WasmRuntime {
     this.threadPool = pool;
     this.cells = pool === null ? this.kernels : (pool as TwoThreads).cells();
     this.threadChoice = choose && pool !== null ? new ThreadChoice(pool) : null;
+    this.weights = new PackedWeights(heap, this.gemm);
   }
 
   /**

@@ -38,8 +38,9 @@ export interface ThreadChoiceRecord {
   readonly threads: 1 | 2;
   /** Whether the trial calls are over. */
   readonly decided: boolean;
-  /** Best times (ms) seen on one and on two threads, `null` before the first. */
+  /** Best time (ms) seen on one thread, `null` before the first. */
   readonly ms1: number | null;
+  /** Best time (ms) seen on two threads, `null` before the first. */
   readonly ms2: number | null;
 }
 

@@ -2,7 +2,8 @@
  * The fused sequence on the SIMD tier (float32): the same algorithm as `fused/sequence.ts`, with
  * every buffer resident in wasm memory from the input projection to the end of BPTT.
  *
- * Per call, the input and weights are copied in once and the weights packed once; each step then
+ * Per call, the input is copied in once and the weights come packed from the runtime's cache (packed
+ * once per weight tensor, see `wasm/packed-weights.ts`); each step then
  * runs one product and one gate kernel without leaving wasm memory and without allocating. The
  * forward caches stay resident until the tape releases the node (after its backward, or at once when
  * nothing is being differentiated), so memory returns to the allocator for the next call.
@@ -70,15 +71,9 @@ function forwardOn(
       m: projected ? caches.f32(T * N * H) : 0,
       ghn: isGru ? caches.f32(T * N * H) : 0,
     };
-    const wih = scratch.f32(GH * I);
-    const whh = scratch.f32(GH * Hout);
-    const whr = projected ? scratch.f32(Hout * H) : 0;
     const gh = isGru ? scratch.f32(N * GH) : 0;
     const bhn = isGru ? scratch.f32(H) : 0;
     heap.write(run.x, args.input.data as Float32Array);
-    heap.write(wih, args.weightIh.data as Float32Array);
-    heap.write(whh, args.weightHh.data as Float32Array);
-    if (projected) heap.write(whr, args.weightHr!.data as Float32Array);
     if (isGru) {
       if (args.biasHh !== undefined)
         heap.write(bhn, (args.biasHh.data as Float32Array).subarray(2 * H, 3 * H));
@@ -95,12 +90,9 @@ function forwardOn(
         view.copyWithin(filled * GH, 0, Math.min(filled, T * N - filled) * GH);
       }
     }
-    const wihT = gemm.pack(wih, true, I, GH);
-    try {
-      gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, bias !== null);
-    } finally {
-      gemm.free(wihT);
-    }
+    // Weights come packed from the runtime's cache (packed on first use, freed with their tensor).
+    const wihT = rt.weights.get(args.weightIh, true, I, GH);
+    gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, bias !== null);
 
     const first = args.reverse ? T : 0;
     heap.write(rowAt(run.hs, first * N, Hout), args.h0.data as Float32Array);
@@ -110,17 +102,12 @@ function forwardOn(
       else heap.zero(rowAt(run.cs, first * N, H), N * H);
     }
 
-    const whhT = gemm.pack(whh, true, Hout, GH);
-    const whrT = projected ? gemm.pack(whr, true, H, Hout) : null;
+    const whhT = rt.weights.get(args.weightHh, true, Hout, GH);
+    const whrT = projected ? rt.weights.get(args.weightHr!, true, H, Hout) : null;
     const fw: ForwardScratch = { whhT, whrT, gh, bhn };
-    try {
-      for (let s = 0; s < T; s++) {
-        const t = args.reverse ? T - 1 - s : s;
-        steps.forward(run, fw, t, args.reverse ? t + 1 : t, args.reverse ? t : t + 1);
-      }
-    } finally {
-      gemm.free(whhT);
-      if (whrT !== null) gemm.free(whrT);
+    for (let s = 0; s < T; s++) {
+      const t = args.reverse ? T - 1 - s : s;
+      steps.forward(run, fw, t, args.reverse ? t + 1 : t, args.reverse ? t : t + 1);
     }
     scratch.release();
 

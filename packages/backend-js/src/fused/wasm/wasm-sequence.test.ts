@@ -126,7 +126,7 @@ describe('fused sequences on the SIMD tier match the scalar float64 kernels', ()
     });
   });
 
-  it('leaves nothing allocated in wasm memory after forward-only and training calls', () => {
+  it('leaves nothing allocated in wasm memory after forward-only and training calls but the packed weights, freed with their tensors', () => {
     const e = simdEngine(RELAXED_FLAVOUR);
     const heap = e.wasm!.heap;
     const kept = heap.liveBytes;
@@ -142,18 +142,24 @@ describe('fused sequences on the SIMD tier match the scalar float64 kernels', ()
       ...Object.fromEntries(ts),
     } as unknown as SequenceArgs<JsTensor>;
     fused.sequence(args); // not recorded: caches are freed at once
-    expect(heap.liveBytes).toBe(kept);
+    // W_ih, W_hh and W_hr stay packed for the next call with the same tensors.
+    expect(e.wasm!.weights.size).toBe(3);
+    const withWeights = heap.liveBytes;
+    expect(withWeights).toBeGreaterThan(kept);
     e.tape.valueAndGrads(() => {
       const r = fused.sequence(args);
       return e.tensor(Float32Array.of(r.hn.data[0]), []); // backward never reaches the node
     }, [args.weightHh]);
-    expect(heap.liveBytes).toBe(kept);
+    expect(heap.liveBytes).toBe(withWeights);
     expect(() =>
       e.tape.valueAndGrads(() => {
         fused.sequence(args);
         throw new Error('user code failed');
       }, [args.weightHh]),
     ).toThrow('user code failed');
+    expect(heap.liveBytes).toBe(withWeights);
+    for (const [, t] of ts) e.memory.dispose(t);
+    expect(e.wasm!.weights.size).toBe(0);
     expect(heap.liveBytes).toBe(kept);
   });
 });
