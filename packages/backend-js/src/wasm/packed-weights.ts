@@ -5,7 +5,8 @@
  * for a streaming call (W5: one step, B1 I64 H128 LSTM) that was 98k floats copied and packed to
  * compute ~0.2 MFLOP, about 45% of the call. Tensors are immutable (the contract has no in-place
  * write, and `read` returns a copy), so the panels of a weight tensor stay valid for as long as the
- * tensor lives: they are reused by every call that passes the same tensor, and freed when it is
+ * tensor lives: they are reused by every call that passes the same tensor (forward passes take W
+ * transposed, BPTT as stored: one packing each), and freed when it is
  * disposed or when more than {@link CAPACITY} weights are cached (least recently used first; a
  * training step makes new weight tensors, so old ones leave either way).
  */

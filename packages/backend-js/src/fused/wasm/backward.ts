@@ -21,17 +21,13 @@ export function wasmBackward(
 ): RoleGrads {
   const { T, N, H, Hout, GH, isLstm, isGru, projected } = run.sizes;
   const { rt } = run;
-  const { heap, gemm } = rt;
+  const { heap } = rt;
   const TN = T * N;
   const steps = WASM_STEPS[run.cell];
   const scope = new HeapScope(heap);
   try {
     const dOut = dys[0] === null ? 0 : scope.f32(TN * Hout);
     if (dOut !== 0) heap.write(dOut, dys[0]!.data as Float32Array);
-    const whh = scope.f32(GH * Hout);
-    heap.write(whh, args.weightHh.data as Float32Array);
-    const whr = projected ? scope.f32(Hout * H) : 0;
-    if (projected) heap.write(whr, args.weightHr!.data as Float32Array);
     const da = scope.f32(TN * GH);
     const bw: WasmBackward = {
       dh: scope.f32(N * Hout),
@@ -41,30 +37,26 @@ export function wasmBackward(
       dgh: isGru ? scope.f32(TN * GH) : da,
       dhValid: projected ? scope.f32(TN * Hout) : 0,
       dm: projected ? scope.f32(N * H) : 0,
-      whh: gemm.pack(whh, false, GH, Hout),
-      whr: projected ? gemm.pack(whr, false, Hout, H) : null,
+      // Packed by the runtime's cache, as in the forward pass (freed with the weight tensors).
+      whh: rt.weights.get(args.weightHh, false, GH, Hout),
+      whr: projected ? rt.weights.get(args.weightHr!, false, Hout, H) : null,
     };
     writeOrZero(run, bw.dh, dys[1], N * Hout);
     if (isLstm) writeOrZero(run, bw.dc, dys[2], N * H);
-    try {
-      for (let s = T - 1; s >= 0; s--) {
-        const t = run.reverse ? T - 1 - s : s;
-        if (dOut !== 0) {
-          // Padded outputs are constant zeros: only valid rows receive the output gradient.
-          const { runs, runStart } = run.rows;
-          for (let i = runStart[t]; i < runStart[t + 1]; i += 2) {
-            const b0 = runs[i];
-            rt.cells.addInto(runs[i + 1] - b0, Hout, rowAt(bw.dh, b0, Hout), rowAt(dOut, t * N + b0, Hout));
-          }
+    for (let s = T - 1; s >= 0; s--) {
+      const t = run.reverse ? T - 1 - s : s;
+      if (dOut !== 0) {
+        // Padded outputs are constant zeros: only valid rows receive the output gradient.
+        const { runs, runStart } = run.rows;
+        for (let i = runStart[t]; i < runStart[t + 1]; i += 2) {
+          const b0 = runs[i];
+          rt.cells.addInto(runs[i + 1] - b0, Hout, rowAt(bw.dh, b0, Hout), rowAt(dOut, t * N + b0, Hout));
         }
-        steps.backward(run, bw, t, run.reverse ? t + 1 : t, run.reverse ? t : t + 1);
-        const carried = bw.dh;
-        bw.dh = bw.dhPrev;
-        bw.dhPrev = carried;
       }
-    } finally {
-      gemm.free(bw.whh);
-      if (bw.whr !== null) gemm.free(bw.whr);
+      steps.backward(run, bw, t, run.reverse ? t + 1 : t, run.reverse ? t : t + 1);
+      const carried = bw.dh;
+      bw.dh = bw.dhPrev;
+      bw.dhPrev = carried;
     }
     return weightGradients(run, args, bw, scope, need);
   } finally {
