@@ -39,6 +39,18 @@ describe('wasm assembler', () => {
     expect(sum(0, 16)).toBe(0);
   });
 
+  it('names every function in a "name" section, so profiles show kernel names', () => {
+    const a = new FunctionBuilder('first', []);
+    const b = new FunctionBuilder('lstmForward', []);
+    const module = new WebAssembly.Module(assembleModule([a, b], { initial: 1, shared: false }));
+    const [section] = WebAssembly.Module.customSections(module, 'name');
+    // Subsection 1 (function names): count 2, then (index, length-prefixed UTF-8 name) pairs.
+    const text = new TextDecoder().decode(new Uint8Array(section!));
+    expect(new Uint8Array(section!)[0]).toBe(1);
+    expect(text).toContain('\u0005first');
+    expect(text).toContain('\u000blstmForward');
+  });
+
   it('declares shared memory with a maximum when asked', () => {
     const fn = new FunctionBuilder('noop', []);
     const bytes = assembleModule([fn], { initial: 1, maximum: 16, shared: true });
