@@ -75,7 +75,7 @@ export async function buildLineup(options: BenchOptions, torchThreads: number): 
   let torch: TorchSession | null = null;
   if (options.references.includes('torch')) {
     torch = await startTorch(options.python, options.torchThreads ?? torchThreads);
-    contenders.push(torch.contender);
+    contenders.push(...torch.contenders);
   }
   let tfjsSharedEngine: boolean | null = null;
   if (options.references.includes('tfjs-layers')) {

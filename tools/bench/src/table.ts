@@ -1,7 +1,13 @@
 /** The terminal tables: medians (with GFLOP/s) per system, ratios, and what did not run. */
 import Table from 'cli-table3';
 import type { ColdRow } from './cold.js';
-import { type RatioRow, type ResultRow, seriesOf, tfjsLayersReferenceOf } from './results.js';
+import {
+  type RatioRow,
+  type ResultRow,
+  seriesOf,
+  TORCH_SINGLE_THREAD,
+  tfjsLayersReferenceOf,
+} from './results.js';
 import {
   absentSeries,
   formatMs,
@@ -43,7 +49,10 @@ export function renderRatios(ratios: readonly RatioRow[]): string {
   for (const line of m.lines) {
     table.push([line.workload, line.cell, line.mode, ...line.values.map((v) => formatPair(v))]);
   }
-  if (!hasPeers(ratios)) return table.toString();
+  const note = ratios.some((r) => r.against === TORCH_SINGLE_THREAD)
+    ? '\n(1t): PyTorch was faster on one thread there, and the ratio is against that run'
+    : '';
+  if (!hasPeers(ratios)) return `${table.toString()}${note}`;
   const peers = new Table({
     head: ['workload', 'cell', 'mode', ...m.columns.map((c) => `${c}\nvs onnxruntime`)],
     style,
@@ -51,7 +60,7 @@ export function renderRatios(ratios: readonly RatioRow[]): string {
   for (const line of m.lines.filter((l) => l.values.some((v) => v?.peers !== undefined))) {
     peers.push([line.workload, line.cell, line.mode, ...line.values.map((v) => formatPeers(v))]);
   }
-  return `${table.toString()}\n${peers.toString()}`;
+  return `${table.toString()}${note}\n${peers.toString()}`;
 }
 
 /** Skipped and failed measurements with their reasons, one per line. */

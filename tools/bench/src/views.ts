@@ -3,7 +3,7 @@
  * medians by workload × series, ratios by workload × (Recur series vs reference), and what did not run.
  */
 import { formatShare } from './peak.js';
-import { type RatioRow, type ResultRow, seriesOf } from './results.js';
+import { type RatioRow, type ResultRow, seriesOf, TORCH_SINGLE_THREAD } from './results.js';
 import { workloads } from './workloads.js';
 
 /** One line of a matrix: a workload, cell and mode. */
@@ -64,6 +64,8 @@ export function resultMatrix(rows: readonly ResultRow[]): Matrix<ResultRow> {
 /** A Recur series' ratios on one line: against torch and against its tfjs-layers reference. */
 export interface RatioPair {
   torch?: number;
+  /** The PyTorch system `torch` is against (`torch-1t` where one thread was PyTorch's faster run). */
+  torchAgainst?: string;
   /** Against tfjs-layers on the series' tfjs engine (tfjs-cpu for `recur-js`). */
   layers?: number;
   /** The tfjs-layers system compared with. */
@@ -81,8 +83,10 @@ export function ratioMatrix(ratios: readonly RatioRow[]): Matrix<RatioPair> {
     const key = `${seriesOf(r)}|${r.workload}|${r.cell}|${r.mode}`;
     const pair = pairs.get(key) ?? { row: r };
     if (r.peakShare !== undefined) pair.share = { value: r.peakShare, threads: r.threads ?? 1 };
-    if (r.reference === 'torch') pair.torch = r.ratio;
-    else if (r.reference.startsWith('tfjs-layers')) {
+    if (r.reference === 'torch') {
+      pair.torch = r.ratio;
+      if (r.against !== undefined) pair.torchAgainst = r.against;
+    } else if (r.reference.startsWith('tfjs-layers')) {
       pair.layers = r.ratio;
       pair.layersSystem = r.reference;
     } else pair.peers = { ...pair.peers, [r.reference]: r.ratio };
@@ -93,6 +97,7 @@ export function ratioMatrix(ratios: readonly RatioRow[]): Matrix<RatioPair> {
     (x) => seriesOf(x),
     (x) => ({
       torch: x.pair.torch,
+      torchAgainst: x.pair.torchAgainst,
       layers: x.pair.layers,
       layersSystem: x.pair.layersSystem,
       peers: x.pair.peers,
@@ -106,7 +111,8 @@ export function formatPair(p: RatioPair | undefined, separator = ' / '): string 
   if (p === undefined) return '';
   const f = (v: number | undefined) => (v === undefined ? '–' : formatRatio(v));
   const share = p.share === undefined ? '' : ` · ${formatShare(p.share.value, p.share.threads)}`;
-  return `${f(p.torch)}${separator}${f(p.layers)}${share}`;
+  const oneThread = p.torchAgainst === TORCH_SINGLE_THREAD ? ' (1t)' : '';
+  return `${f(p.torch)}${oneThread}${separator}${f(p.layers)}${share}`;
 }
 
 /** Series that ran nowhere (every row skipped or failed): tables leave them out and list them below. */

@@ -38,7 +38,8 @@ export function methodText(doc: BenchDocument): string {
       'optimizer step (Recur `valueAndGrads`, PyTorch `torch.autograd.grad`, tfjs `tf.variableGrads`).',
     '- **Systems**: `recur-<backend>` with the module built with `path: auto` (fused where the backend has ' +
       'it; `path` shows what `module.lastPath` reported) or `composed`; `torch` = `nn.LSTM/GRU/RNN(batch_first=True)` ' +
-      'in a Python subprocess with `torch.set_num_threads(cores)`; `tfjs-layers-<engine>` = ' +
+      'in a Python subprocess with `torch.set_num_threads(cores)`, and `torch-1t` the same in a second ' +
+      'process on one thread (faster at batch 1); `tfjs-layers-<engine>` = ' +
       "`tf.layers.lstm/gru/simpleRNN` (`returnSequences: true`, `recurrentActivation: 'sigmoid'`) on the same " +
       'tfjs-core instance and tfjs backend as the Recur backend it is compared with (tfjs-layers has only the ' +
       "reset-before GRU, so its GRU is not PyTorch's, but it is what a tfjs user gets).",
@@ -103,7 +104,8 @@ export function renderMarkdown(doc: BenchDocument, charts: readonly Chart[]): st
   out.push('## Ratios', '');
   out.push(
     'Reference median / Recur median on the same workload (above 1: Recur is faster). Each cell: against ' +
-      'PyTorch / against tfjs-layers on the tfjs engine named in the header.',
+      'PyTorch / against tfjs-layers on the tfjs engine named in the header. The PyTorch ratio is against ' +
+      'the faster of `torch` and `torch-1t` on that row, marked `(1t)` when that was the one-thread run.',
     '',
   );
   const rm = ratioMatrix(doc.ratios);
