@@ -28,7 +28,7 @@ const inputSize = 8;
 
 /**
  * Median seconds per training step at sequence length `steps`, timed as `pnpm bench` times (its
- * `timeSteps`: warm-up until one step ran and 200 ms passed, at most 5, then `repeats` timed steps),
+ * `timeSteps`: warm-up until one step ran and 500 ms passed, at most 100, then `repeats` timed steps),
  * so a first call at a new size is never charged to the table.
  */
 function timeStep(path: SequencePath, steps: number, hidden: number, batch: number, repeats: number): number {

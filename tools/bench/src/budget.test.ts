@@ -15,11 +15,14 @@ describe('analytic FLOPs', () => {
 });
 
 describe('budget', () => {
-  it('warms up at least once, more for fast steps, at most 5 times', () => {
+  it('warms up at least once, for 500 ms when steps are fast, at most 100 times', () => {
     expect(wantsMoreWarmup(0, 0)).toBe(true);
     expect(wantsMoreWarmup(1, 5000)).toBe(false);
     expect(wantsMoreWarmup(2, 10)).toBe(true);
-    expect(wantsMoreWarmup(5, 10)).toBe(false);
+    expect(wantsMoreWarmup(5, 10)).toBe(true);
+    expect(wantsMoreWarmup(40, 499)).toBe(true);
+    expect(wantsMoreWarmup(41, 501)).toBe(false);
+    expect(wantsMoreWarmup(100, 10)).toBe(false);
   });
 
   it('cuts repetitions to the budget, never below one', () => {

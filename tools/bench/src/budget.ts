@@ -4,7 +4,10 @@
  */
 
 /** Warm-up: at least one untimed step; fast steps get more (up to 5, or until 200 ms were spent). */
-export const warmupPolicy = { minSteps: 1, maxSteps: 5, targetMs: 200 } as const;
+// JIT-compiled systems (Recur's JavaScript, tfjs) reach their optimised code only after tens of calls:
+// with at most 5 warm-up steps, recur-js' W4 LSTM forward pass measured 4.24 ms, against 3.02 ms after
+// 500 ms of warm-up. Native systems lose nothing by warming longer.
+export const warmupPolicy = { minSteps: 1, maxSteps: 100, targetMs: 500 } as const;
 
 /** Whether another warm-up step is due after `count` steps that took `elapsedMs` in all. */
 export function wantsMoreWarmup(count: number, elapsedMs: number): boolean {

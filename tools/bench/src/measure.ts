@@ -58,8 +58,8 @@ export interface StepTiming {
 
 /**
  * Times a synchronous `step` the way `pnpm bench` times every system: untimed warm-up calls until
- * one ran and 200 ms passed (at most 5, so the JIT, kernel compilation, first allocations at a new size
- * and a sleeping worker thread are not charged), then `reps` timed calls, each on its own clock.
+ * one ran and 500 ms passed (at most 100, so the JIT, kernel compilation, first allocations at a new
+ * size and a sleeping worker thread are not charged), then `reps` timed calls, each on its own clock.
  */
 export function timeSteps(step: () => void, reps: number): StepTiming {
   if (!Number.isInteger(reps) || reps < 1) {
