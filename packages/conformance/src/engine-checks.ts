@@ -6,7 +6,7 @@
  * so the command line and vitest can both run them.
  */
 import type { AnyBackend, DType, Tensor } from '@recur/core';
-import { crossEntropy, GRU, LSTM, ops, RNN, tensor, tidy, valueAndGrads } from '@recur/core';
+import { crossEntropy, Generator, GRU, LSTM, ops, RNN, tensor, tidy, valueAndGrads } from '@recur/core';
 
 /** One guarantee and how to check it on a backend. */
 export interface EngineCheck {
@@ -166,6 +166,54 @@ export const engineChecks: EngineCheck[] = [
           }
         });
       }
+      return problems;
+    },
+  },
+  {
+    name: 'dropout between layers draws the same masks on every path and in either layout',
+    run(backend, dtype) {
+      const problems: string[] = [];
+      tidy(() => {
+        // Time-major [T=4, N=2, I=3]; the batch-first runs get the same sequence as [N, T, I].
+        const values = [0.3, -0.2, 0.5, 0.1, 0.4, -0.6, -0.3, 0.2, 0.7, 0.05, -0.4, 0.25];
+        const x = tensor([...values, ...values.map((v) => v / 2)], [4, 2, 3], { backend, dtype });
+        const paths = backend.fused ? (['composed', 'fused'] as const) : (['composed'] as const);
+        const outputs: { label: string; data: number[] }[] = [];
+        for (const path of paths) {
+          for (const batchFirst of [false, true]) {
+            // The same seed for the weights and the masks: only the path and the layout differ.
+            const lstm = new LSTM({
+              ...{ inputSize: 3, hiddenSize: 4, numLayers: 3, dropout: 0.5, batchFirst },
+              ...{ backend, dtype, path, generator: new Generator(11) },
+            });
+            const [out] = lstm.forward(batchFirst ? ops.transpose(x, [1, 0, 2]) : x);
+            const timeMajor = batchFirst ? ops.transpose(out, [1, 0, 2]) : out;
+            outputs.push({
+              label: `${path}, batchFirst ${batchFirst}`,
+              data: Array.from(timeMajor.toArray()),
+            });
+            lstm.dispose();
+          }
+        }
+        const [first, ...rest] = outputs;
+        // The masks must matter at all, or equal outputs would prove nothing.
+        const plain = new LSTM({
+          ...{ inputSize: 3, hiddenSize: 4, numLayers: 3, dropout: 0 },
+          ...{ backend, dtype, path: 'composed' as const, generator: new Generator(11) },
+        });
+        const undropped = Array.from(plain.forward(x)[0].toArray());
+        plain.dispose();
+        if (Math.max(...undropped.map((v, i) => Math.abs(v - first!.data[i]!))) < 1e-3)
+          problems.push('dropout 0.5 changed nothing: no check');
+        for (const other of rest) {
+          const worst = Math.max(...other.data.map((v, i) => Math.abs(v - first!.data[i]!)));
+          if (!(worst <= 1e-5)) {
+            problems.push(
+              `${other.label} differs from ${first!.label} by up to ${worst} (different dropout masks?)`,
+            );
+          }
+        }
+      });
       return problems;
     },
   },

@@ -35,7 +35,7 @@ export type CellKind = 'rnn_tanh' | 'rnn_relu' | 'lstm' | 'gru';
 export interface SequenceArgs<T> {
   /** Which recurrence to run; fixes the gate count G (1, 4 for `lstm`, 3 for `gru`) and gate order. */
   readonly cell: CellKind;
-  /** The padded input sequence, `[T, N, I]`. */
+  /** The padded input sequence, `[T, N, I]` (`[N, T, I]` with {@link SequenceArgs.batchFirst}). */
   readonly input: T;
   /** Initial hidden state, `[N, Hout]`. */
   readonly h0: T;
@@ -59,11 +59,17 @@ export interface SequenceArgs<T> {
    * direction starts at len_b − 1 and `hn` holds each row's state at its last valid step.
    */
   readonly lengths?: Int32Array;
+  /**
+   * `input` is `[N, T, I]` and `output` must be `[N, T, Hout]`. The frontend sets it only for
+   * backends whose {@link FusedKernels.batchFirst} is true, so that batch-first modules skip two
+   * transposed copies of the whole sequence per layer stack (and two more in the backward pass).
+   */
+  readonly batchFirst?: boolean;
 }
 
 /** Outputs of a sequence kernel: `output [T, N, Hout]`, `hn [N, Hout]`, `cn [N, H]` (LSTM). */
 export interface SequenceResult<T> {
-  /** Hidden state at every step, `[T, N, Hout]` (zeros past a row's length). */
+  /** Hidden state at every step, `[T, N, Hout]` (`[N, T, Hout]` when batch-first; zeros past a row's length). */
   readonly output: T;
   /** Final hidden state of each row, `[N, Hout]`. */
   readonly hn: T;
@@ -77,6 +83,11 @@ export interface FusedKernels<T> {
   readonly cells: readonly CellKind[];
   /** Runs one direction of one layer; differentiable w.r.t. every tensor in `args`. */
   sequence(args: SequenceArgs<T>): SequenceResult<T>;
+  /**
+   * Whether `sequence` also takes batch-first calls ({@link SequenceArgs.batchFirst}); without it the
+   * frontend transposes batch-first sequences to time-major around the kernel.
+   */
+  readonly batchFirst?: boolean;
 }
 
 /** The result of {@link Backend.valueAndGrads}. */

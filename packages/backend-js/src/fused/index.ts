@@ -15,6 +15,8 @@ export function createFusedKernels(engine: Engine): FusedKernels<JsTensor> {
   const rt = engine.wasm;
   return {
     cells: ['rnn_tanh', 'rnn_relu', 'lstm', 'gru'],
+    // Both tiers move batch-first rows in and out of their time-major buffers themselves.
+    batchFirst: true,
     sequence: (args) =>
       rt !== null && args.input.dtype === 'float32'
         ? runWasmSequence(engine, rt, args)

@@ -11,6 +11,7 @@
 
 import type { CellKind, SequenceArgs, SequenceResult, TypedArray } from '@recur/core';
 import type { Engine } from '../engine.js';
+import { transposeKernel } from '../ops/layout.js';
 import { allocLike, type JsTensor } from '../tensor.js';
 import { gruKernel } from './gru.js';
 import { lstmKernel } from './lstm.js';
@@ -37,8 +38,9 @@ export const CELL_KERNELS: Readonly<Record<CellKind, CellKernel>> = {
 export function runSequence(e: Engine, args: SequenceArgs<JsTensor>): SequenceResult<JsTensor> {
   const kernel = CELL_KERNELS[args.cell];
   const sizes = sequenceSizes(args);
-  const { T, N, I, H, Hout, GH, isLstm, isGru, projected } = sizes;
-  const x = args.input.data;
+  const { T, N, I, H, Hout, GH, isLstm, isGru, projected, batchFirst } = sizes;
+  // The plain kernels work time-major: a batch-first call's rows are transposed in and out here.
+  const x = batchFirst ? transposeKernel(args.input.data, [N, T, I], SWAP) : args.input.data;
   const gemm = e.gemm;
   const wih = args.weightIh.data;
   const whh = args.weightHh.data;
@@ -88,14 +90,17 @@ export function runSequence(e: Engine, args: SequenceArgs<JsTensor>): SequenceRe
 
   const last = args.reverse ? 0 : T;
   const result = {
-    output: run.output,
+    output: batchFirst ? transposeKernel(run.output, [T, N, Hout], SWAP) : run.output,
     hn: hs.slice(last * N * Hout, (last + 1) * N * Hout),
     cn: cs === null ? null : cs.slice(last * N * H, (last + 1) * N * H),
   };
   return recordSequence(e, args, sizes, result, (dys, need) =>
-    backward(run, kernel, wih, whh, whr, dys, need),
+    backward(run, kernel, wih, whh, whr, dys, need, batchFirst),
   );
 }
+
+/** Swaps the two leading axes of a rank-3 array (batch-first ↔ time-major). */
+const SWAP = [1, 0, 2] as const;
 
 /** BPTT over the whole sequence; returns the gradient data of every argument `need` asks for. */
 function backward(
@@ -106,10 +111,12 @@ function backward(
   whr: TypedArray | null,
   dys: readonly (JsTensor | null)[],
   need: (role: Role) => boolean,
+  batchFirst: boolean,
 ): RoleGrads {
   const { T, N, I, H, Hout, GH, x, gemm, reverse } = run;
   const TN = T * N;
-  const dOut = dys[0]?.data ?? null;
+  const dy = dys[0]?.data ?? null;
+  const dOut = dy !== null && batchFirst ? transposeKernel(dy, [N, T, Hout], SWAP) : dy;
   const dh = allocLike(x, N * Hout);
   if (dys[1]) dh.set(dys[1].data);
   let dc: TypedArray | null = null;
@@ -149,6 +156,7 @@ function backward(
   if (need('input')) {
     grads.input = allocLike(x, TN * I);
     gemm.gemm(TN, I, GH, da, 0, false, wih, 0, false, grads.input, 0, false);
+    if (batchFirst) grads.input = transposeKernel(grads.input, [T, N, I], SWAP);
   }
   if (need('h0')) grads.h0 = bw.dh;
   if (need('c0')) grads.c0 = dc!;

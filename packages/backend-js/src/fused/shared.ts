@@ -31,11 +31,15 @@ export interface SequenceSizes {
   readonly isGru: boolean;
   /** LSTM with `weightHr`. */
   readonly projected: boolean;
+  /** Input `[N, T, I]` and output `[N, T, Hout]` (`SequenceArgs.batchFirst`); buffers inside stay time-major. */
+  readonly batchFirst: boolean;
 }
 
 /** The sizes of `args`' call (shapes were validated by the frontend). */
 export function sequenceSizes(args: SequenceArgs<JsTensor>): SequenceSizes {
-  const [T, N, I] = args.input.shape;
+  const batchFirst = args.batchFirst === true;
+  const [a, b, I] = args.input.shape;
+  const [T, N] = batchFirst ? [b, a] : [a, b];
   const GH = args.weightIh.shape[0];
   const isLstm = args.cell === 'lstm';
   return {
@@ -48,6 +52,7 @@ export function sequenceSizes(args: SequenceArgs<JsTensor>): SequenceSizes {
     isLstm,
     isGru: args.cell === 'gru',
     projected: isLstm && args.weightHr !== undefined,
+    batchFirst,
   };
 }
 
@@ -65,7 +70,7 @@ export function recordSequence(
   release?: () => void,
 ): SequenceResult<JsTensor> {
   const { T, N, H, Hout, isLstm, projected } = sizes;
-  const output = e.tensor(result.output, [T, N, Hout]);
+  const output = e.tensor(result.output, sizes.batchFirst ? [N, T, Hout] : [T, N, Hout]);
   const hn = e.tensor(result.hn, [N, Hout]);
   const cn = result.cn === null ? undefined : e.tensor(result.cn, [N, H]);
   const inputs: JsTensor[] = [];

@@ -231,9 +231,13 @@ export abstract class RNNBase extends Module {
           : unbatched
             ? reshape(state, [stateRows, 1, size])
             : state;
-      let timeMajor = unbatched
+      // Batch-first sequences stay batch-first through every layer when the fused kernel takes them
+      // as they are (no transposed copy in or out); otherwise they are made time-major here.
+      const keepBatchFirst =
+        batchMajor && !unbatched && path === 'fused' && this.backend.fused?.batchFirst === true;
+      let sequence = unbatched
         ? reshape(x, [steps, 1, this.inputSize])
-        : batchMajor
+        : batchMajor && !keepBatchFirst
           ? transpose(x, [1, 0, 2])
           : x;
       const h = batchedState(h0, this.outputHiddenSize);
@@ -249,7 +253,8 @@ export abstract class RNNBase extends Module {
           const result = runDirection(
             {
               cell: this.cellKind,
-              input: timeMajor,
+              input: sequence,
+              ...(keepBatchFirst ? { batchFirst: true } : {}),
               h0: index0(h, row),
               c0: c === undefined ? undefined : index0(c, row),
               weightIh: p.weightIh.value,
@@ -262,14 +267,14 @@ export abstract class RNNBase extends Module {
             },
             path,
           );
-          if (checking) this.checkFiniteDirection(layer, d, result);
+          if (checking) this.checkFiniteDirection(layer, d, result, keepBatchFirst);
           outputs.push(result.output);
           hn.push(result.hn);
           if (result.cn !== undefined) cn.push(result.cn);
         }
-        timeMajor = concat(outputs, 2);
+        sequence = concat(outputs, 2);
         if (this.training && this.dropout > 0 && layer < this.numLayers - 1)
-          timeMajor = this.applyDropout(timeMajor);
+          sequence = this.applyDropout(sequence, keepBatchFirst);
       }
       this.lastPath = path;
 
@@ -281,9 +286,9 @@ export abstract class RNNBase extends Module {
         return unbatched ? reshape(stacked, [stateRows, stacked.shape[2]!]) : stacked;
       };
       let output: Tensor | PackedSequence;
-      if (packed) output = new PackedSequence(timeMajor, packed.lengths, packed.sortedIndices);
-      else if (unbatched) output = reshape(timeMajor, [steps, timeMajor.shape[2]!]);
-      else output = this.batchFirst ? transpose(timeMajor, [1, 0, 2]) : timeMajor;
+      if (packed) output = new PackedSequence(sequence, packed.lengths, packed.sortedIndices);
+      else if (unbatched) output = reshape(sequence, [steps, sequence.shape[2]!]);
+      else output = this.batchFirst && !keepBatchFirst ? transpose(sequence, [1, 0, 2]) : sequence;
       return { output, hn: stackStates(hn), cn: cn.length > 0 ? stackStates(cn) : undefined };
     };
     // A failed finite check must not leave the layers' intermediates behind.
@@ -291,21 +296,39 @@ export abstract class RNNBase extends Module {
   }
 
   /** Names the layer, direction, time step and batch row where a NaN or ±Infinity first appeared. */
-  private checkFiniteDirection(layer: number, direction: number, result: SequenceResult<Tensor>): void {
+  private checkFiniteDirection(
+    layer: number,
+    direction: number,
+    result: SequenceResult<Tensor>,
+    batchFirst: boolean,
+  ): void {
     const of = `of layer ${layer}${direction === 1 ? ' (reverse direction)' : ''}`;
+    const [step, row] = batchFirst ? [1, 0] : [0, 1];
     const atStep = (index: readonly number[]) =>
-      `at time step ${index[0]}, batch row ${index[1]}, feature ${index[2]}`;
+      `at time step ${index[step]}, batch row ${index[row]}, feature ${index[2]}`;
     const atRow = (index: readonly number[]) => `in batch row ${index[0]}, feature ${index[1]}`;
     assertFinite(this.where(), `the output ${of}`, result.output, atStep);
     assertFinite(this.where(), `h_n ${of}`, result.hn, atRow);
     if (result.cn !== undefined) assertFinite(this.where(), `c_n ${of}`, result.cn, atRow);
   }
 
-  /** Inverted dropout with an independent mask per element and time step, from the module's generator. */
-  private applyDropout(x: Tensor): Tensor {
+  /**
+   * Inverted dropout with an independent mask per element and time step, from the module's generator.
+   * The mask is drawn in time-major order whatever the layout of `x`, so a seed gives the same masks
+   * on every path.
+   */
+  private applyDropout(x: Tensor, batchFirst: boolean): Tensor {
     const keepScale = this.dropout >= 1 ? 0 : 1 / (1 - this.dropout);
     const mask = new Float64Array(x.size);
-    for (let i = 0; i < mask.length; i++) mask[i] = this.generator.random() >= this.dropout ? keepScale : 0;
+    const [a, b, features] = x.shape as [number, number, number];
+    const [steps, batch] = batchFirst ? [b, a] : [a, b];
+    for (let t = 0; t < steps; t++) {
+      for (let n = 0; n < batch; n++) {
+        const base = (batchFirst ? n * steps + t : t * batch + n) * features;
+        for (let f = 0; f < features; f++)
+          mask[base + f] = this.generator.random() >= this.dropout ? keepScale : 0;
+      }
+    }
     return mul(x, tensorLike(x, mask, x.shape));
   }
 }

@@ -12,10 +12,12 @@ import type { SequencePath } from './options.js';
 /** Which implementation actually ran. */
 export type TakenPath = 'fused' | 'composed';
 
-/** Inputs of one direction of one layer (frontend tensors, time-major). */
+/** Inputs of one direction of one layer (frontend tensors, time-major unless `batchFirst`). */
 export interface DirectionInputs extends CellWeights {
   cell: CellKind;
+  /** `[T, N, I]`, or `[N, T, I]` with `batchFirst` (fused path only, see `FusedKernels.batchFirst`). */
   input: Tensor;
+  batchFirst?: boolean;
   h0: Tensor;
   c0?: Tensor;
   reverse: boolean;
@@ -38,7 +40,9 @@ export function runDirection(args: DirectionInputs, path: TakenPath): SequenceRe
 
 function runFused(args: DirectionInputs): SequenceResult<Tensor> {
   const backend = args.input.backend;
-  const [steps, batch] = args.input.shape as [number, number, number];
+  const batchFirst = args.batchFirst === true;
+  const [lead, second] = args.input.shape as [number, number, number];
+  const [steps, batch] = batchFirst ? [second, lead] : [lead, second];
   const h = (t: Tensor | undefined) => t?.handle;
   const kernelArgs: SequenceArgs<unknown> = {
     cell: args.cell,
@@ -52,12 +56,13 @@ function runFused(args: DirectionInputs): SequenceResult<Tensor> {
     weightHr: h(args.weightHr),
     reverse: args.reverse,
     lengths: args.lengths,
+    ...(batchFirst ? { batchFirst } : {}),
   };
   const result = backend.fused!.sequence(kernelArgs);
   const hiddenOut = args.h0.shape[1]!;
   const wrap = (handle: unknown, shape: number[]) => new Tensor(backend, handle, shape, args.input.dtype);
   return {
-    output: wrap(result.output, [steps, batch, hiddenOut]),
+    output: wrap(result.output, batchFirst ? [batch, steps, hiddenOut] : [steps, batch, hiddenOut]),
     hn: wrap(result.hn, [batch, hiddenOut]),
     cn: args.c0 === undefined ? undefined : wrap(result.cn, [...args.c0.shape]),
   };
@@ -77,6 +82,7 @@ function stepMasks(like: Tensor, lengths: Int32Array, steps: number): { keep: Te
 }
 
 function runComposed(args: DirectionInputs): SequenceResult<Tensor> {
+  if (args.batchFirst === true) throw new Error('internal: the composed path takes time-major input');
   const [steps, batch, features] = args.input.shape as [number, number, number];
   // Masks only matter for rows shorter than the sequence.
   const masks = args.lengths?.some((len) => len < steps)

@@ -9,6 +9,7 @@ import type { SequenceArgs } from '@recur/core';
 import type { JsTensor } from '../../tensor.js';
 import { HeapScope } from '../../wasm/heap.js';
 import type { Role, RoleGrads } from '../shared.js';
+import { readBatchFirst, writeTimeMajor } from './layout.js';
 import { WASM_STEPS } from './steps.js';
 import { rowAt, type WasmBackward, type WasmRun } from './wasm-run.js';
 
@@ -27,7 +28,11 @@ export function wasmBackward(
   const scope = new HeapScope(heap);
   try {
     const dOut = dys[0] === null ? 0 : scope.f32(TN * Hout);
-    if (dOut !== 0) heap.write(dOut, dys[0]!.data as Float32Array);
+    if (dOut !== 0) {
+      const dy = dys[0]!.data as Float32Array;
+      if (run.sizes.batchFirst) writeTimeMajor(heap, dOut, dy, T, N, Hout);
+      else heap.write(dOut, dy);
+    }
     const da = scope.f32(TN * GH);
     const bw: WasmBackward = {
       dh: scope.f32(N * Hout),
@@ -93,7 +98,10 @@ function weightGradients(
   if (need('input')) {
     const wih = scope.f32(GH * I);
     heap.write(wih, args.weightIh.data as Float32Array);
-    grads.input = product(TN * I, (out) => gemm.gemm(TN, I, GH, bw.da, false, wih, false, out, false));
+    const dx = scope.f32(TN * I);
+    gemm.gemm(TN, I, GH, bw.da, false, wih, false, dx, false);
+    // dx leaves in the caller's layout (rows past a length hold zeros either way: their da is zero).
+    grads.input = run.sizes.batchFirst ? readBatchFirst(heap, dx, T, N, I) : heap.read(dx, TN * I);
   }
   if (need('h0')) grads.h0 = heap.read(bw.dh, N * Hout);
   if (need('c0')) grads.c0 = heap.read(bw.dc, N * H);

@@ -17,6 +17,7 @@ import type { WasmRuntime } from '../../wasm/runtime.js';
 import { sizeClassOf } from '../../wasm/thread-choice.js';
 import { foldedBias, recordSequence, type SequenceSizes, sequenceSizes } from '../shared.js';
 import { wasmBackward } from './backward.js';
+import { readBatchFirst, writeTimeMajor } from './layout.js';
 import { WASM_STEPS } from './steps.js';
 import { type ForwardScratch, rowAt, StepRows, type WasmRun } from './wasm-run.js';
 
@@ -62,6 +63,7 @@ function forwardOn(
       sizes,
       reverse: args.reverse,
       rows: new StepRows(T, N, args.lengths),
+      lengths: args.lengths,
       rt,
       caches,
       x: caches.f32(T * N * I),
@@ -73,7 +75,8 @@ function forwardOn(
     };
     const gh = isGru ? scratch.f32(N * GH) : 0;
     const bhn = isGru ? scratch.f32(H) : 0;
-    heap.write(run.x, args.input.data as Float32Array);
+    if (sizes.batchFirst) writeTimeMajor(heap, run.x, args.input.data as Float32Array, T, N, I);
+    else heap.write(run.x, args.input.data as Float32Array);
     if (isGru) {
       if (args.biasHh !== undefined)
         heap.write(bhn, (args.biasHh.data as Float32Array).subarray(2 * H, 3 * H));
@@ -136,8 +139,19 @@ function forwardOn(
 function readResults(run: WasmRun): { output: Float32Array; hn: Float32Array; cn: Float32Array | null } {
   const { T, N, H, Hout } = run.sizes;
   const { heap } = run.rt;
+  const last = run.reverse ? 0 : T;
+  const states = {
+    hn: heap.read(rowAt(run.hs, last * N, Hout), N * Hout),
+    cn: run.cs === 0 ? null : heap.read(rowAt(run.cs, last * N, H), N * H),
+  };
   // Output row t is state slot next(t): slots 1 … T forward, 0 … T−1 reverse, consecutive either way.
-  const output = heap.read(rowAt(run.hs, run.reverse ? 0 : N, Hout), T * N * Hout);
+  const first = rowAt(run.hs, run.reverse ? 0 : N, Hout);
+  if (run.sizes.batchFirst) {
+    const lengths = run.lengths;
+    const valid = lengths === undefined ? undefined : (t: number, b: number) => t < lengths[b];
+    return { output: readBatchFirst(heap, first, T, N, Hout, valid), ...states };
+  }
+  const output = heap.read(first, T * N * Hout);
   const { idle, idleStart } = run.rows;
   for (let t = 0; t < T; t++) {
     for (let i = idleStart[t]; i < idleStart[t + 1]; i++) {
@@ -145,10 +159,5 @@ function readResults(run: WasmRun): { output: Float32Array; hn: Float32Array; cn
       output.fill(0, row * Hout, (row + 1) * Hout);
     }
   }
-  const last = run.reverse ? 0 : T;
-  return {
-    output,
-    hn: heap.read(rowAt(run.hs, last * N, Hout), N * Hout),
-    cn: run.cs === 0 ? null : heap.read(rowAt(run.cs, last * N, H), N * H),
-  };
+  return { output, ...states };
 }

@@ -20,10 +20,12 @@ export interface WasmRun {
   readonly reverse: boolean;
   /** Valid rows per step. */
   readonly rows: StepRows;
+  /** Each row's valid length, or undefined when all are T. */
+  readonly lengths: Int32Array | undefined;
   readonly rt: WasmRuntime;
   /** Owns every buffer below; released by the tape once the backward is done. */
   readonly caches: HeapScope;
-  /** Input `[T, N, I]`. */
+  /** Input `[T, N, I]` (a batch-first caller's rows are moved here time-major). */
   readonly x: number;
   /** `[T, N, GH]`: input projection plus folded biases, overwritten by the gate values. */
   readonly gates: number;
