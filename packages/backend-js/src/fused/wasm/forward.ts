@@ -63,7 +63,6 @@ function forwardOn(
       sizes,
       reverse: args.reverse,
       rows: new StepRows(T, N, args.lengths),
-      lengths: args.lengths,
       rt,
       caches,
       x: caches.f32(T * N * I),
@@ -146,16 +145,12 @@ function readResults(run: WasmRun): { output: Float32Array; hn: Float32Array; cn
   };
   // Output row t is state slot next(t): slots 1 … T forward, 0 … T−1 reverse, consecutive either way.
   const first = rowAt(run.hs, run.reverse ? 0 : N, Hout);
-  if (run.sizes.batchFirst) {
-    const lengths = run.lengths;
-    const valid = lengths === undefined ? undefined : (t: number, b: number) => t < lengths[b];
-    return { output: readBatchFirst(heap, first, T, N, Hout, valid), ...states };
-  }
-  const output = heap.read(first, T * N * Hout);
+  const { batchFirst } = run.sizes;
+  const output = batchFirst ? readBatchFirst(heap, first, T, N, Hout) : heap.read(first, T * N * Hout);
   const { idle, idleStart } = run.rows;
   for (let t = 0; t < T; t++) {
     for (let i = idleStart[t]; i < idleStart[t + 1]; i++) {
-      const row = t * N + idle[i];
+      const row = batchFirst ? idle[i] * T + t : t * N + idle[i];
       output.fill(0, row * Hout, (row + 1) * Hout);
     }
   }

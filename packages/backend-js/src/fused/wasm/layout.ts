@@ -26,23 +26,18 @@ export function writeTimeMajor(
   }
 }
 
-/**
- * Reads `[T, N, width]` rows at `src` in wasm memory into a new `[N, T, width]` array. Rows that
- * `include(t, b)` rejects are left as zeros (padded outputs past a row's length).
- */
+/** Reads `[T, N, width]` rows at `src` in wasm memory into a new `[N, T, width]` array. */
 export function readBatchFirst(
   heap: WasmHeap,
   src: number,
   T: number,
   N: number,
   width: number,
-  include: (t: number, b: number) => boolean = () => true,
 ): Float32Array {
   const out = new Float32Array(T * N * width);
   const view = heap.view(src, T * N * width);
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < N; b++) {
-      if (!include(t, b)) continue;
       const from = (t * N + b) * width;
       out.set(view.subarray(from, from + width), (b * T + t) * width);
     }

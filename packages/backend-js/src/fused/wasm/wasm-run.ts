@@ -20,8 +20,6 @@ export interface WasmRun {
   readonly reverse: boolean;
   /** Valid rows per step. */
   readonly rows: StepRows;
-  /** Each row's valid length, or undefined when all are T. */
-  readonly lengths: Int32Array | undefined;
   readonly rt: WasmRuntime;
   /** Owns every buffer below; released by the tape once the backward is done. */
   readonly caches: HeapScope;
