@@ -11,7 +11,11 @@ import { WasmRuntime } from '../wasm/runtime.js';
  */
 export function simdBackend(flavour: KernelFlavour, threads: 1 | 2 = 1, eagerThreads = false): JsBackend {
   detectFlavour(); // enables relaxed SIMD where it sits behind a flag
-  const runtime = new WasmRuntime(flavour, threads, eagerThreads ? { flops: 0, units: 0 } : undefined);
+  const runtime = new WasmRuntime(
+    flavour,
+    threads,
+    eagerThreads ? { flops: 0, units: 0, rows: 2 } : undefined,
+  );
   return backendOn(new Engine({ kernel: 'simd', detail: runtime.describe(), runtime }), true);
 }
 

@@ -60,6 +60,10 @@ export interface CellExports {
   reluBackward(rows: number, H: number, h: number, dh: number, da: number): void;
   /** `(rows, H, dst, src)`: `dst += src` over `rows × H` floats. */
   addInto(rows: number, H: number, dst: number, src: number): void;
+  /** `(rows, H, dst, src)`: `dst = src` over `rows × H` floats (ranges must not overlap). */
+  copyInto(rows: number, H: number, dst: number, src: number): void;
+  /** `(rows, H, dst)`: `dst = 0` over `rows × H` floats. */
+  zeroInto(rows: number, H: number, dst: number): void;
 }
 
 /**
@@ -78,6 +82,8 @@ export const CELL_LAYOUTS = {
   tanhBackward: [1, 1, 1],
   reluBackward: [1, 1, 1],
   addInto: [1, 1],
+  copyInto: [1, 1],
+  zeroInto: [1],
 } as const satisfies Record<keyof CellExports, readonly number[]>;
 
 /** Cell kernel names in a fixed order (their index identifies them to the worker thread). */
@@ -224,5 +230,12 @@ export function emitCellKernels(functions: FunctionBuilder[], relaxed: boolean):
   });
   kernel('addInto', (fn, v, s) => {
     emitRowwise(fn, 0, 1, [s(2), s(3)], (x) => x.store(0, v.add(x.load(0), x.load(1))));
+  });
+  // Copies and zeros as kernels too, so that a recorded step program (see program.ts) is only calls.
+  kernel('copyInto', (fn, _v, s) => {
+    emitRowwise(fn, 0, 1, [s(2), s(3)], (x) => x.store(0, x.load(1)));
+  });
+  kernel('zeroInto', (fn, v, s) => {
+    emitRowwise(fn, 0, 1, [s(2)], (x) => x.store(0, v.splat(0)));
   });
 }

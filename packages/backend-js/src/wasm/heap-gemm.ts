@@ -58,13 +58,90 @@ export interface PanelWork {
 /** Arguments a {@link PanelWork} holds at most. */
 export const PANEL_ARGS = 9;
 
+/**
+ * Where the calls of one product go: {@link HeapGemm} runs them at once (splitting panels with a
+ * worker when it has one), a recorded `Program` (see `program.ts`) lists them for a thread to run
+ * later. Both follow the one blocking order of {@link productCalls}.
+ */
+export interface ProductCalls {
+  /** Byte address of the packed-A block that `packA` fills and the `macro` calls read. */
+  readonly aBlock: number;
+  /** `packA(src, rowStride, kStride, mc, kc)` into {@link ProductCalls.aBlock}. */
+  packA(src: number, rowStride: number, kStride: number, mc: number, kc: number): void;
+  /** Runs (or records) `work` over panels `[0, count)`; `flops` lets small ones stay on one thread. */
+  panels(work: PanelWork, count: number, flops: number): void;
+  /** Writes `count` zero floats at `c`. */
+  zero(c: number, count: number): void;
+}
+
+/**
+ * The calls of `C[m×n] (+)= op(A)·B` for packed B, in order: k in blocks of {@link KC}, rows of op(A)
+ * in blocks of `mc` packed into `calls.aBlock`, each block's panels one {@link PanelWork}; a single
+ * row takes the GEMV kernel without packing. `work` is reused (its args are overwritten per block).
+ */
+export function productCalls(
+  calls: ProductCalls,
+  work: PanelWork,
+  mc: number,
+  m: number,
+  a: number,
+  transA: boolean,
+  b: Panels,
+  c: number,
+  accumulate: boolean,
+): void {
+  const { k, n } = b;
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    if (!accumulate) calls.zero(c, m * n);
+    return;
+  }
+  const acc = accumulate ? 1 : 0;
+  const args = work.args;
+  if (m === 1) {
+    // A single row of op(A) is contiguous whether or not A is transposed.
+    work.kind = GEMV;
+    args[0] = k;
+    args[1] = a;
+    args[2] = b.ptr;
+    args[3] = b.stride;
+    args[4] = c;
+    args[5] = n;
+    args[6] = acc;
+    calls.panels(work, b.count, 2 * n * k);
+    return;
+  }
+  const rowStride = transA ? 1 : k;
+  const kStride = transA ? m : 1;
+  work.kind = MACRO;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = Math.min(KC, k - pc);
+    for (let ic = 0; ic < m; ic += mc) {
+      const rows = Math.min(mc, m - ic);
+      calls.packA(a + 4 * (ic * rowStride + pc * kStride), rowStride, kStride, rows, kc);
+      args[0] = rows;
+      args[1] = kc;
+      args[2] = calls.aBlock;
+      args[3] = b.ptr + pc * NR * 4;
+      args[4] = b.stride;
+      args[5] = c + 4 * ic * n;
+      args[6] = 4 * n;
+      args[7] = pc === 0 ? acc : 1;
+      args[8] = n;
+      calls.panels(work, b.count, 2 * rows * n * kc);
+    }
+  }
+}
+
 /** Products over heap-resident operands. */
-export class HeapGemm {
+export class HeapGemm implements ProductCalls {
   readonly #heap: WasmHeap;
   readonly #k: KernelExports;
-  readonly #mc: number;
-  /** Packed-A block and partial-tile scratch of the calling thread, allocated once. */
-  readonly #aBlock: number;
+  /** Rows of op(A) per packed block ({@link mcFor} of the kernels' tile height). */
+  readonly mc: number;
+  /** Packed-A block of the calling thread, allocated once. */
+  readonly aBlock: number;
+  /** Partial-tile scratch of the calling thread. */
   readonly #tile: number;
   readonly #runner: PanelRunner | null;
   readonly #work: PanelWork = { kind: MACRO, args: new Int32Array(PANEL_ARGS) };
@@ -76,8 +153,8 @@ export class HeapGemm {
   constructor(heap: WasmHeap, kernels: KernelExports, mr: number, runner?: (gemm: HeapGemm) => PanelRunner) {
     this.#heap = heap;
     this.#k = kernels;
-    this.#mc = mcFor(mr);
-    this.#aBlock = heap.alloc(this.#mc * KC * 4);
+    this.mc = mcFor(mr);
+    this.aBlock = heap.alloc(this.mc * KC * 4);
     this.#tile = heap.alloc(TILE_BYTES);
     this.#runner = runner?.(this) ?? null;
   }
@@ -101,48 +178,23 @@ export class HeapGemm {
    * row-major `m×n`. Without `accumulate`, C is overwritten.
    */
   gemmPacked(m: number, a: number, transA: boolean, b: Panels, c: number, accumulate: boolean): void {
-    const { k, n } = b;
-    if (m === 0 || n === 0) return;
-    if (k === 0) {
-      if (!accumulate) this.#heap.zero(c, m * n);
-      return;
-    }
-    const acc = accumulate ? 1 : 0;
-    const work = this.#work;
-    const args = work.args;
-    if (m === 1) {
-      // A single row of op(A) is contiguous whether or not A is transposed.
-      work.kind = GEMV;
-      args[0] = k;
-      args[1] = a;
-      args[2] = b.ptr;
-      args[3] = b.stride;
-      args[4] = c;
-      args[5] = n;
-      args[6] = acc;
-      this.#panels(b.count, 2 * n * k);
-      return;
-    }
-    const rowStride = transA ? 1 : k;
-    const kStride = transA ? m : 1;
-    work.kind = MACRO;
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = Math.min(KC, k - pc);
-      for (let ic = 0; ic < m; ic += this.#mc) {
-        const mc = Math.min(this.#mc, m - ic);
-        this.#k.packA(a + 4 * (ic * rowStride + pc * kStride), rowStride, kStride, mc, kc, this.#aBlock);
-        args[0] = mc;
-        args[1] = kc;
-        args[2] = this.#aBlock;
-        args[3] = b.ptr + pc * NR * 4;
-        args[4] = b.stride;
-        args[5] = c + 4 * ic * n;
-        args[6] = 4 * n;
-        args[7] = pc === 0 ? acc : 1;
-        args[8] = n;
-        this.#panels(b.count, 2 * mc * n * kc);
-      }
-    }
+    productCalls(this, this.#work, this.mc, m, a, transA, b, c, accumulate);
+  }
+
+  /** {@link ProductCalls.packA}: packs into this thread's block at once. */
+  packA(src: number, rowStride: number, kStride: number, mc: number, kc: number): void {
+    this.#k.packA(src, rowStride, kStride, mc, kc, this.aBlock);
+  }
+
+  /** {@link ProductCalls.panels}: runs them now, split with the worker when there is one. */
+  panels(work: PanelWork, count: number, flops: number): void {
+    if (this.#runner !== null) this.#runner.run(count, flops, work);
+    else this.runPanels(work, 0, count, this.#tile);
+  }
+
+  /** {@link ProductCalls.zero}. */
+  zero(c: number, count: number): void {
+    this.#heap.zero(c, count);
   }
 
   /** `C (+)= op(A)·op(B)` with B packed on the fly (and freed). */
@@ -164,11 +216,6 @@ export class HeapGemm {
     } finally {
       this.free(panels);
     }
-  }
-
-  #panels(count: number, flops: number): void {
-    if (this.#runner !== null) this.#runner.run(count, flops, this.#work);
-    else this.runPanels(this.#work, 0, count, this.#tile);
   }
 
   /** Runs panels `[q0, q1)` of `work` on this thread with scratch `tile` (also used by runners). */

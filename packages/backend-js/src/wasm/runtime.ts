@@ -5,11 +5,23 @@
 
 import type { CellExports } from './cell-kernels.js';
 import { WasmHeap } from './heap.js';
-import { HeapGemm } from './heap-gemm.js';
+import { HeapGemm, KC } from './heap-gemm.js';
 import { type KernelExports, type KernelFlavour, kernelModule, SHARED_MAXIMUM_PAGES } from './module.js';
 import { PackedWeights } from './packed-weights.js';
+import { TILE_BYTES } from './panel-layout.js';
+import { Program, type StepOps } from './program.js';
 import { ThreadChoice, TRIAL_BELOW_STEP_FLOPS } from './thread-choice.js';
-import { TwoThreads } from './threads.js';
+import { MIN_PARALLEL_FLOPS, TwoThreads } from './threads.js';
+
+/** Sizes below which work stays on one thread (tests lower them to exercise the worker). */
+export interface MinParallel {
+  /** Flops of one product (`MIN_PARALLEL_FLOPS`), and of a whole batch-split sequence. */
+  readonly flops: number;
+  /** Hidden units of one cell-kernel call (`MIN_PARALLEL_UNITS`). */
+  readonly units: number;
+  /** Batch rows of a sequence split between the threads (default: two tiles, one per thread). */
+  readonly rows?: number;
+}
 
 /** The kernels, their memory and the product driver of one backend. */
 export class WasmRuntime {
@@ -38,17 +50,21 @@ export class WasmRuntime {
    */
   readonly threadChoice: ThreadChoice | null;
 
+  /** With two threads: the step programs of the two halves of a batch-split sequence, reused. */
+  readonly programs: readonly [Program, Program] | null;
+
+  /** The calls of an unsplit sequence: products and cell kernels as they are (split per call). */
+  readonly directOps: StepOps;
+
+  readonly #minSplitRows: number;
+  readonly #minSplitFlops: number;
+
   /**
    * `minParallel` overrides the sizes below which work stays on one thread (`MIN_PARALLEL_FLOPS`,
    * `MIN_PARALLEL_UNITS` in `threads.ts`); tests use 0 to exercise the worker on small shapes.
    * `choose` (for `threads: 'auto'`) times fused calls on one and two threads and keeps the faster.
    */
-  constructor(
-    flavour: KernelFlavour,
-    threads: 1 | 2,
-    minParallel?: { flops: number; units: number },
-    choose = false,
-  ) {
+  constructor(flavour: KernelFlavour, threads: 1 | 2, minParallel?: MinParallel, choose = false) {
     this.flavour = flavour;
     this.threads = threads;
     const shared = threads > 1;
@@ -83,6 +99,29 @@ export class WasmRuntime {
     this.cells = pool === null ? this.kernels : (pool as TwoThreads).cells();
     this.threadChoice = choose && pool !== null ? new ThreadChoice(pool) : null;
     this.weights = new PackedWeights(heap, this.gemm);
+    const gemm = this.gemm;
+    this.directOps = {
+      product: (m, a, b, c, accumulate) => gemm.gemmPacked(m, a, false, b, c, accumulate),
+      cells: this.cells,
+    };
+    const program = () => new Program(heap.alloc(gemm.mc * KC * 4), heap.alloc(TILE_BYTES), gemm.mc);
+    this.programs = pool === null ? null : [program(), program()];
+    this.#minSplitRows = minParallel?.rows ?? 2 * flavour.mr;
+    this.#minSplitFlops = minParallel?.flops ?? MIN_PARALLEL_FLOPS;
+  }
+
+  /**
+   * Where a fused sequence of `N` batch rows and `flops` of recurrent products splits its batch
+   * between the two threads (each runs every step of its rows, see `program.ts`), or 0 to keep the
+   * batch whole: one thread, or two splitting each product's panels. Each half must fill at least one
+   * micro-tile: with fewer rows each thread would stream all of `W_hh` per step for a sliver of
+   * work, where splitting the panels streams half each.
+   */
+  splitRows(N: number, flops: number): number {
+    const pool = this.threadPool;
+    if (pool === null || !pool.enabled || N < Math.max(2, this.#minSplitRows) || flops < this.#minSplitFlops)
+      return 0;
+    return N >> 1;
   }
 
   /**

@@ -2,8 +2,9 @@
  * A second thread: one worker running the same kernel module on the same
  * `WebAssembly.Memory({ shared: true })`, coordinated through a few `Int32Array` words in that memory.
  *
- * A job is a product's panels (`macro`/`gemv`) or the rows of a cell kernel (its pointers advanced
- * by the row widths of `CELL_LAYOUTS`), cut into up to {@link MAX_CHUNKS} chunks. This thread
+ * A job is a product's panels (`macro`/`gemv`), the rows of a cell kernel (its pointers advanced
+ * by the row widths of `CELL_LAYOUTS`), cut into up to {@link MAX_CHUNKS} chunks, or a few recorded
+ * step programs (`program.ts`: each half of a batch-split sequence, every step), one per chunk. This thread
  * publishes the job and starts claiming chunks; the worker claims chunks too once it notices. A
  * worker that is starting, asleep or descheduled simply claims nothing, so it is never needed for
  * progress, and one that turns up late only takes what is left: the most this thread can wait for
@@ -20,6 +21,7 @@ import type { WasmHeap } from './heap.js';
 import { GEMV, MACRO, type PanelRunner, type PanelWork } from './heap-gemm.js';
 import type { KernelExports } from './module.js';
 import { TILE_BYTES } from './panel-layout.js';
+import { PROGRAM_FUNCTIONS, type Program, RECORD_WORDS, runProgram } from './program.js';
 
 /** Below this many flops (~20 µs of work) a hand-off costs more than it saves (W1 steps stay on one thread). */
 export const MIN_PARALLEL_FLOPS = 1_000_000;
@@ -33,8 +35,10 @@ const WORKER_SPIN_MS = 1;
 /** Polls before this thread sleeps while the worker finishes its last chunk (a few µs). */
 const JOIN_SPINS = 4000;
 
-/** Job kinds besides the product kernels' {@link MACRO} and {@link GEMV}. */
+/** Job kinds besides the product kernels' {@link MACRO} and {@link GEMV}: rows of a cell kernel, */
 const ROWS = 2;
+/** or recorded step programs (`program.ts`), one per chunk. */
+const PROGRAMS = 3;
 /** Arguments a row job carries at most (`gruBackward` has 9). */
 const ROW_ARGS = 10;
 /** Bits of the chunk index in the NEXT word; the job's generation sits above them. */
@@ -71,11 +75,14 @@ const JOB = ${JOB}, NEXT = ${NEXT}, COMPLETED = ${COMPLETED}, CHUNKS = ${CHUNKS}
 const KIND = ${KIND}, TILE = ${TILE}, FN = ${FN}, SLEEPING = ${SLEEPING}, JOINING = ${JOINING};
 const FAILED = ${FAILED}, STOP = ${STOP}, ARGS = ${ARGS}, STRIDES = ${STRIDES}, ROW_ARGS = ${ROW_ARGS};
 const INDEX_BITS = ${INDEX_BITS}, INDEX_MASK = ${(1 << INDEX_BITS) - 1}, MACRO = ${MACRO}, GEMV = ${GEMV};
+const PROGRAMS = ${PROGRAMS}, RECORD_WORDS = ${RECORD_WORDS};
 const CELL_KERNELS = ${JSON.stringify(CELL_KERNEL_NAMES)};
+const PROGRAM_FUNCTIONS = ${JSON.stringify(PROGRAM_FUNCTIONS)};
 const SPIN_MS = ${WORKER_SPIN_MS};
 function serve({ module, memory, control }) {
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const cells = CELL_KERNELS.map((name) => k[name]);
+  const fns = PROGRAM_FUNCTIONS.map((name) => k[name]);
   const c = new Int32Array(memory.buffer, control, ${CONTROL_WORDS});
   const a = new Int32Array(ROW_ARGS);
   const now = () => performance.now();
@@ -110,7 +117,16 @@ function serve({ module, memory, control }) {
       try {
         if (c[KIND] === MACRO) k.macro(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], c[TILE], a[8], q0, q1);
         else if (c[KIND] === GEMV) k.gemv(a[0], a[1], a[2], a[3], a[4], a[5], a[6], c[TILE], q0, q1);
-        else {
+        else if (c[KIND] === PROGRAMS) {
+          // Program i: records from word a[2i], a[2i + 1] of them (the memory may have grown: fresh view).
+          const w = new Int32Array(memory.buffer);
+          for (let p = q0; p < q1; p++) {
+            for (let r = 0, at = a[2 * p]; r < a[2 * p + 1]; r++, at += RECORD_WORDS) {
+              fns[w[at]](w[at + 1], w[at + 2], w[at + 3], w[at + 4], w[at + 5], w[at + 6], w[at + 7],
+                w[at + 8], w[at + 9], w[at + 10], w[at + 11], w[at + 12]);
+            }
+          }
+        } else {
           // Rows q0 … q1−1 of a cell kernel: the row count, then every pointer advanced by q0 rows.
           for (let j = 0; j < ROW_ARGS; j++) a[j] += q0 * c[STRIDES + j];
           cells[c[FN]](q1 - q0, a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]);
@@ -200,6 +216,8 @@ export class TwoThreads implements PanelRunner {
   readonly #module: WebAssembly.Module;
   /** The cell kernels in {@link CELL_KERNEL_NAMES} order. */
   readonly #cellKernels: ((...args: number[]) => void)[];
+  /** The functions a step program calls, in {@link PROGRAM_FUNCTIONS} order. */
+  readonly #programFunctions: ((...args: number[]) => void)[];
   readonly #control: Int32Array;
   readonly #controlPtr: number;
   readonly #workerTile: number;
@@ -214,6 +232,7 @@ export class TwoThreads implements PanelRunner {
   #generation = 0;
   #jobs = 0;
   #workerChunks = 0;
+  #programJobs = 0;
   /** Whether `Atomics.wait` is allowed on this thread (not on a browser's main thread). */
   readonly #canBlock = canBlock();
   /** When false every job stays on this thread (`threads: 'auto'` measured one thread faster for a call). */
@@ -234,6 +253,9 @@ export class TwoThreads implements PanelRunner {
     this.#heap = heap;
     this.#module = module;
     this.#cellKernels = CELL_KERNEL_NAMES.map((name) => kernels[name] as (...args: number[]) => void);
+    this.#programFunctions = PROGRAM_FUNCTIONS.map(
+      (name) => kernels[name as keyof KernelExports] as (...args: number[]) => void,
+    );
     this.#runPanels = runPanels;
     this.#minFlops = minFlops;
     this.#minUnits = minUnits;
@@ -247,6 +269,11 @@ export class TwoThreads implements PanelRunner {
   /** How many chunks the worker has run (0 until it has started and picked one up). */
   get workerChunks(): number {
     return this.#workerChunks;
+  }
+
+  /** How many calls of {@link TwoThreads.runPrograms} offered their programs to the worker. */
+  get programJobs(): number {
+    return this.#programJobs;
   }
 
   /** How many jobs were split. */
@@ -264,6 +291,37 @@ export class TwoThreads implements PanelRunner {
     c[TILE] = this.#workerTile;
     this.#panelWork = work;
     this.#share(work.kind, panels);
+  }
+
+  /**
+   * Runs recorded programs, one per chunk: this thread takes the first and the worker the next as
+   * soon as it notices (this thread runs what the worker has not claimed, so a sleeping worker only
+   * makes it slower). Programs must touch disjoint memory; they are copied into wasm memory for the
+   * worker and freed before returning.
+   */
+  runPrograms(programs: readonly Program[]): void {
+    const total = programs.reduce((sum, p) => sum + p.records, 0);
+    if (programs.length > ROW_ARGS / 2) throw new Error(`runPrograms: at most ${ROW_ARGS / 2} programs`);
+    const ptr = this.#heap.alloc(Math.max(4 * total * RECORD_WORDS, 4));
+    try {
+      const words = new Int32Array(this.#heap.memory.buffer);
+      const c = this.#control;
+      let at = ptr >> 2;
+      programs.forEach((program, i) => {
+        words.set(program.words, at);
+        c[ARGS + 2 * i] = at;
+        c[ARGS + 2 * i + 1] = program.records;
+        at += program.records * RECORD_WORDS;
+      });
+      if (!this.enabled || programs.length < 2) {
+        for (let i = 0; i < programs.length; i++) this.#runRange(PROGRAMS, i, i + 1);
+      } else {
+        this.#programJobs++;
+        this.#share(PROGRAMS, programs.length);
+      }
+    } finally {
+      this.#heap.free(ptr);
+    }
   }
 
   /**
@@ -382,6 +440,13 @@ export class TwoThreads implements PanelRunner {
 
   /** Runs units `[q0, q1)` of the published job on this thread (the worker does the same in its source). */
   #runRange(kind: number, q0: number, q1: number): void {
+    if (kind === PROGRAMS) {
+      const c = this.#control;
+      const words = new Int32Array(this.#heap.memory.buffer);
+      for (let p = q0; p < q1; p++)
+        runProgram(this.#programFunctions, words, c[ARGS + 2 * p], c[ARGS + 2 * p + 1]);
+      return;
+    }
     if (kind !== ROWS) {
       this.#runPanels(this.#panelWork!, q0, q1);
       return;

@@ -10,7 +10,8 @@ import type { JsTensor } from '../../tensor.js';
 import { HeapScope } from '../../wasm/heap.js';
 import type { Role, RoleGrads } from '../shared.js';
 import { readBatchFirst, writeTimeMajor } from './layout.js';
-import { WASM_STEPS } from './steps.js';
+import { runStepLoop } from './step-loop.js';
+import { forValidRuns, WASM_STEPS } from './steps.js';
 import { rowAt, type WasmBackward, type WasmRun } from './wasm-run.js';
 
 /** Gradients of the arguments `need` asks for; frees the forward caches when done. */
@@ -48,21 +49,29 @@ export function wasmBackward(
     };
     writeOrZero(run, bw.dh, dys[1], N * Hout);
     if (isLstm) writeOrZero(run, bw.dc, dys[2], N * H);
-    for (let s = T - 1; s >= 0; s--) {
-      const t = run.reverse ? T - 1 - s : s;
-      if (dOut !== 0) {
-        // Padded outputs are constant zeros: only valid rows receive the output gradient.
-        const { runs, runStart } = run.rows;
-        for (let i = runStart[t]; i < runStart[t + 1]; i += 2) {
-          const b0 = runs[i];
-          rt.cells.addInto(runs[i + 1] - b0, Hout, rowAt(bw.dh, b0, Hout), rowAt(dOut, t * N + b0, Hout));
+    // BPTT runs the steps backwards: loop index s is step T − 1 − s.
+    const stepOf = (s: number) => (run.reverse ? s : T - 1 - s);
+    runStepLoop(
+      rt,
+      N,
+      T,
+      2 * T * N * Hout * GH,
+      (share, s) => {
+        const t = stepOf(s);
+        if (dOut !== 0) {
+          // Padded outputs are constant zeros: only valid rows receive the output gradient.
+          forValidRuns(run, share, t, (b0, b1) =>
+            share.ops.cells.addInto(b1 - b0, Hout, rowAt(bw.dh, b0, Hout), rowAt(dOut, t * N + b0, Hout)),
+          );
         }
-      }
-      steps.backward(run, bw, t, run.reverse ? t + 1 : t, run.reverse ? t : t + 1);
-      const carried = bw.dh;
-      bw.dh = bw.dhPrev;
-      bw.dhPrev = carried;
-    }
+        steps.backward(run, bw, share, t, run.reverse ? t + 1 : t, run.reverse ? t : t + 1);
+      },
+      () => {
+        const carried = bw.dh;
+        bw.dh = bw.dhPrev;
+        bw.dhPrev = carried;
+      },
+    );
     return weightGradients(run, args, bw, scope, need);
   } finally {
     scope.release();

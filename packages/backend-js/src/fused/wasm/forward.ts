@@ -18,6 +18,7 @@ import { sizeClassOf } from '../../wasm/thread-choice.js';
 import { foldedBias, recordSequence, type SequenceSizes, sequenceSizes } from '../shared.js';
 import { wasmBackward } from './backward.js';
 import { readBatchFirst, writeTimeMajor } from './layout.js';
+import { runStepLoop } from './step-loop.js';
 import { WASM_STEPS } from './steps.js';
 import { type ForwardScratch, rowAt, StepRows, type WasmRun } from './wasm-run.js';
 
@@ -107,12 +108,11 @@ function forwardOn(
     const whhT = rt.weights.get(args.weightHh, true, Hout, GH);
     const whrT = projected ? rt.weights.get(args.weightHr!, true, H, Hout) : null;
     const fw: ForwardScratch = { whhT, whrT, gh, bhn };
-    for (let s = 0; s < T; s++) {
+    runStepLoop(rt, N, T, T * stepFlops(sizes), (share, s) => {
       const t = args.reverse ? T - 1 - s : s;
-      steps.forward(run, fw, t, args.reverse ? t + 1 : t, args.reverse ? t : t + 1);
-    }
+      steps.forward(run, fw, share, t, args.reverse ? t + 1 : t, args.reverse ? t : t + 1);
+    });
     scratch.release();
-
     const result = readResults(run);
     return recordSequence(
       e,

@@ -114,12 +114,6 @@ export class StepRows {
   }
 }
 
-/** Copies `count` floats inside wasm memory (ranges may overlap). */
-export function copyFloats(rt: WasmRuntime, from: number, to: number, count: number): void {
-  const f32 = rt.heap.f32;
-  f32.copyWithin(to >> 2, from >> 2, (from >> 2) + count);
-}
-
 /** Byte address of row `row` of a `[rows, width]` float32 buffer at `base`. */
 export function rowAt(base: number, row: number, width: number): number {
   return base + 4 * row * width;

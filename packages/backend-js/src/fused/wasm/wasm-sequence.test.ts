@@ -1,12 +1,14 @@
 import type { CellKind, SequenceArgs, SequenceResult } from '@recur/core';
 import { describe, expect, it } from 'vitest';
-import type { JsBackend } from '../../backend.js';
+import { backendOn, type JsBackend } from '../../backend.js';
+import { Engine } from '../../engine.js';
 import { createJsBackend } from '../../index.js';
 import type { JsTensor } from '../../tensor.js';
 import { simdBackend, simdEngine } from '../../testing/flavours.js';
 import { weightedSum } from '../../testing/gradcheck.js';
 import { count, rng, uniform } from '../../testing/random.js';
 import { PLAIN_FLAVOUR, RELAXED_FLAVOUR } from '../../wasm/module.js';
+import { WasmRuntime } from '../../wasm/runtime.js';
 import { createFusedKernels } from '../index.js';
 import { GATE_COUNT } from '../shared.js';
 
@@ -161,5 +163,45 @@ describe('fused sequences on the SIMD tier match the scalar float64 kernels', ()
     for (const [, t] of ts) e.memory.dispose(t);
     expect(e.wasm!.weights.size).toBe(0);
     expect(heap.liveBytes).toBe(kept);
+  });
+});
+
+describe('a batch split between two threads (each runs every step of its half)', () => {
+  // Rows never meet inside a recurrence, and each product row sees the same k order whatever the
+  // tiling: the split must change nothing, to the bit, against one thread on the same kernels.
+  const one = simdBackend(RELAXED_FLAVOUR, 1);
+  const runtime = new WasmRuntime(RELAXED_FLAVOUR, 2, { flops: 0, units: 0, rows: 2 });
+  const split = backendOn(new Engine({ kernel: 'simd', detail: runtime.describe(), runtime }), true);
+  const shapes = [
+    { T: 7, N: 9, I: 5, H: 12, lengths: [7, 3, 7, 1, 6, 7, 2, 5, 4] },
+    { T: 3, N: 14, I: 260, H: 20 }, // two k blocks in the projection; halves of 7 rows
+  ];
+  for (const cell of ['lstm', 'gru', 'rnn_tanh', 'rnn_relu'] as const) {
+    for (const [s, shape] of shapes.entries()) {
+      for (const reverse of [false, true]) {
+        const proj = cell === 'lstm' && reverse ? 4 : 0;
+        const c: Config = { cell, ...shape, reverse, bias: s === 0, proj };
+        it(`${cell} T${c.T} N${c.N} H${c.H}${reverse ? ' reverse' : ''}${c.lengths ? ' lengths' : ''}${proj ? ' proj' : ''}: identical to one thread`, () => {
+          const inputs = inputsFor(c, 77 + s);
+          const jobs = runtime.threadPool!.programJobs;
+          const got = evaluate(split, c, inputs, 'float32');
+          // Two forward loops (the values, then under the tape) and one BPTT loop.
+          expect(runtime.threadPool!.programJobs).toBe(jobs + 3);
+          expect(got).toEqual(evaluate(one, c, inputs, 'float32'));
+        });
+      }
+    }
+  }
+
+  it('the worker really runs programs once it has started', async () => {
+    const c: Config = { cell: 'gru', T: 40, N: 16, I: 8, H: 32, reverse: false, bias: true, proj: 0 };
+    const inputs = inputsFor(c, 5);
+    const before = runtime.threadPool!.workerChunks;
+    const deadline = Date.now() + 10_000;
+    do {
+      evaluate(split, c, inputs, 'float32');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    } while (runtime.threadPool!.workerChunks === before && Date.now() < deadline);
+    expect(runtime.threadPool!.workerChunks).toBeGreaterThan(before);
   });
 });
