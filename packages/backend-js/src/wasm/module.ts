@@ -11,10 +11,11 @@
 import { assembleModule, type FunctionBuilder } from './assembler.js';
 import { type CellExports, emitCellKernels } from './cell-kernels.js';
 import { emitGemmKernels, type GemmExports } from './gemm-kernels.js';
+import { emitLayoutKernels, type LayoutExports } from './layout-kernels.js';
 import { emitReduceKernels, type ReduceExports } from './reduce-kernels.js';
 
 /** Every function the kernel module exports. */
-export interface KernelExports extends GemmExports, CellExports, ReduceExports {}
+export interface KernelExports extends GemmExports, CellExports, ReduceExports, LayoutExports {}
 
 /** Which instructions a module uses, and the tile height that suits them. */
 export interface KernelFlavour {
@@ -39,6 +40,7 @@ export function emitKernelModule(flavour: KernelFlavour, shared: boolean): Uint8
     emitGemmKernels(functions, flavour.mr, flavour.relaxed);
     emitCellKernels(functions, flavour.relaxed);
     emitReduceKernels(functions);
+    emitLayoutKernels(functions);
     bytes = assembleModule(functions, {
       initial: 1,
       maximum: shared ? SHARED_MAXIMUM_PAGES : undefined,

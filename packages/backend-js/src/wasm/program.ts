@@ -29,14 +29,23 @@ export interface StepOps {
   product(m: number, a: number, b: Panels, c: number, accumulate: boolean): void;
   /** The cell kernels (see `cell-kernels.ts`), including `copyInto` and `zeroInto`. */
   readonly cells: CellExports;
+  /** `copyRows(rows, width, dst, dstStride, src, srcStride)` (see `layout-kernels.ts`). */
+  copyRows(rows: number, width: number, dst: number, dstStride: number, src: number, srcStride: number): void;
 }
 
 /** Functions a record may call, by index: the product kernels, then the cell kernels. */
-export const PROGRAM_FUNCTIONS: readonly string[] = ['packA', 'macro', 'gemv', ...CELL_KERNEL_NAMES];
+export const PROGRAM_FUNCTIONS: readonly string[] = [
+  'packA',
+  'macro',
+  'gemv',
+  'copyRows',
+  ...CELL_KERNEL_NAMES,
+];
 const PACK_A = 0;
 const MACRO_FN = 1;
 const GEMV_FN = 2;
-const FIRST_CELL_FN = 3;
+const COPY_ROWS_FN = 3;
+const FIRST_CELL_FN = 4;
 
 /** Int32 words per record: the function index, then up to 12 arguments (`macro` has 12). */
 export const RECORD_WORDS = 13;
@@ -82,6 +91,17 @@ export class Program implements StepOps, ProductCalls {
 
   product(m: number, a: number, b: Panels, c: number, accumulate: boolean): void {
     productCalls(this, this.#work, this.#mc, m, a, false, b, c, accumulate);
+  }
+
+  copyRows(
+    rows: number,
+    width: number,
+    dst: number,
+    dstStride: number,
+    src: number,
+    srcStride: number,
+  ): void {
+    this.#push(COPY_ROWS_FN, rows, width, dst, dstStride, src, srcStride, 0, 0, 0, 0, 0, 0);
   }
 
   /** {@link ProductCalls.packA}. */

@@ -103,6 +103,7 @@ export class WasmRuntime {
     this.directOps = {
       product: (m, a, b, c, accumulate) => gemm.gemmPacked(m, a, false, b, c, accumulate),
       cells: this.cells,
+      copyRows: this.kernels.copyRows,
     };
     const program = () => new Program(heap.alloc(gemm.mc * KC * 4), heap.alloc(TILE_BYTES), gemm.mc);
     this.programs = pool === null ? null : [program(), program()];

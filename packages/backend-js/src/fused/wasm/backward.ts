@@ -55,7 +55,7 @@ export function wasmBackward(
       rt,
       N,
       T,
-      2 * T * N * Hout * GH,
+      rt.splitRows(N, 2 * T * N * Hout * GH),
       (share, s) => {
         const t = stepOf(s);
         if (dOut !== 0) {

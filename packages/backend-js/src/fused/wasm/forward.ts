@@ -19,7 +19,7 @@ import { foldedBias, recordSequence, type SequenceSizes, sequenceSizes } from '.
 import { wasmBackward } from './backward.js';
 import { readBatchFirst, writeTimeMajor } from './layout.js';
 import { runStepLoop } from './step-loop.js';
-import { WASM_STEPS } from './steps.js';
+import { type StepShare, WASM_STEPS } from './steps.js';
 import { type ForwardScratch, rowAt, StepRows, type WasmRun } from './wasm-run.js';
 
 /** Runs one direction of one layer in the wasm kernels (float32 arguments only), as one tape node. */
@@ -83,19 +83,31 @@ function forwardOn(
       else heap.zero(bhn, H);
     }
 
-    // Pre-activations of the input path for all steps: biases first, then one product on top.
+    // Split between two threads, each half projects its own rows step by step (below), while they
+    // are hot in cache; otherwise one product over all T·N rows, on top of the biases.
+    const half = rt.splitRows(N, T * stepFlops(sizes));
     const bias = foldedBias(args, GH, H, isGru);
-    if (bias !== null) {
-      // Row 0 gets the bias; then doubling copies fill the rest in log2(T·N) memcpy-speed moves.
-      const view = heap.view(run.gates, T * N * GH);
-      view.set(bias);
-      for (let filled = 1; filled < T * N; filled *= 2) {
-        view.copyWithin(filled * GH, 0, Math.min(filled, T * N - filled) * GH);
-      }
-    }
     // Weights come packed from the runtime's cache (packed on first use, freed with their tensor).
     const wihT = rt.weights.get(args.weightIh, true, I, GH);
-    gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, bias !== null);
+    const biasRow = half > 0 && bias !== null ? scratch.f32(GH) : 0;
+    if (biasRow !== 0) heap.write(biasRow, bias as Float32Array);
+    if (half === 0) {
+      if (bias !== null) {
+        // Row 0 gets the bias; then doubling copies fill the rest in log2(T·N) memcpy-speed moves.
+        const view = heap.view(run.gates, T * N * GH);
+        view.set(bias);
+        for (let filled = 1; filled < T * N; filled *= 2) {
+          view.copyWithin(filled * GH, 0, Math.min(filled, T * N - filled) * GH);
+        }
+      }
+      gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, bias !== null);
+    }
+    /** The input path of step t for the share's rows: the bias broadcast, then `x_t·W_ihᵀ` on top. */
+    const project = ({ ops, r0, r1 }: StepShare, t: number) => {
+      const gates = rowAt(run.gates, t * N + r0, GH);
+      if (biasRow !== 0) ops.copyRows(r1 - r0, GH, gates, 4 * GH, biasRow, 0);
+      ops.product(r1 - r0, rowAt(run.x, t * N + r0, I), wihT, gates, biasRow !== 0);
+    };
 
     const first = args.reverse ? T : 0;
     heap.write(rowAt(run.hs, first * N, Hout), args.h0.data as Float32Array);
@@ -108,8 +120,9 @@ function forwardOn(
     const whhT = rt.weights.get(args.weightHh, true, Hout, GH);
     const whrT = projected ? rt.weights.get(args.weightHr!, true, H, Hout) : null;
     const fw: ForwardScratch = { whhT, whrT, gh, bhn };
-    runStepLoop(rt, N, T, T * stepFlops(sizes), (share, s) => {
+    runStepLoop(rt, N, T, half, (share, s) => {
       const t = args.reverse ? T - 1 - s : s;
+      if (half > 0) project(share, t);
       steps.forward(run, fw, share, t, args.reverse ? t + 1 : t, args.reverse ? t : t + 1);
     });
     scratch.release();

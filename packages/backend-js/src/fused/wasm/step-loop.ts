@@ -13,19 +13,18 @@ import type { WasmRuntime } from '../../wasm/runtime.js';
 import type { StepShare } from './steps.js';
 
 /**
- * Runs `step(share, s)` for s = 0 … T−1 over the batch's `N` rows (whole, or in two halves: the
- * halves of step s are recorded one after the other, then `endStep(s)`), `flops` being the
- * sequence's recurrent product flops, which decide whether splitting pays.
+ * Runs `step(share, s)` for s = 0 … T−1 over the batch's `N` rows: whole when `half` is 0, else rows
+ * `[0, half)` and `[half, N)` on two threads (the halves of step s are recorded one after the other,
+ * then `endStep(s)`). `half` comes from `WasmRuntime.splitRows`.
  */
 export function runStepLoop(
   rt: WasmRuntime,
   N: number,
   T: number,
-  flops: number,
+  half: number,
   step: (share: StepShare, s: number) => void,
   endStep?: (s: number) => void,
 ): void {
-  const half = rt.splitRows(N, flops);
   if (half === 0) {
     const whole: StepShare = { ops: rt.directOps, r0: 0, r1: N };
     for (let s = 0; s < T; s++) {
