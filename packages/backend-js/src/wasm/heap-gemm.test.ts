@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rng, uniform } from '../testing/random.js';
 import { KC, mcFor } from './heap-gemm.js';
-import { detectFlavour, PLAIN_FLAVOUR, RELAXED_FLAVOUR } from './module.js';
+import { detectFlavour, type KernelFlavour, PLAIN_FLAVOUR, RELAXED_FLAVOUR } from './module.js';
 import { WasmRuntime } from './runtime.js';
 
 // Edge sizes around every blocking parameter: tiles of 5 or 6 rows × 8 columns, the GEMV's groups of
@@ -56,15 +56,17 @@ function reference(
 describe('wasm products on heap operands', () => {
   detectFlavour(); // turns on relaxed SIMD where it is behind a flag
 
-  const variants = [
-    { name: 'relaxed FMA, 6×8', flavour: RELAXED_FLAVOUR, threads: 1 as const },
-    { name: 'mul+add, 5×8', flavour: PLAIN_FLAVOUR, threads: 1 as const },
-    { name: 'relaxed FMA, 2 threads', flavour: RELAXED_FLAVOUR, threads: 2 as const },
+  const variants: { name: string; flavour: KernelFlavour; threads: 1 | 2; rows?: number }[] = [
+    { name: 'relaxed FMA, 6×8', flavour: RELAXED_FLAVOUR, threads: 1 },
+    { name: 'mul+add, 5×8', flavour: PLAIN_FLAVOUR, threads: 1 },
+    { name: 'relaxed FMA, 2 threads', flavour: RELAXED_FLAVOUR, threads: 2 },
+    // Every product of two rows or more split by rows of op(A), one recorded program per thread.
+    { name: 'relaxed FMA, 2 threads, row halves', flavour: RELAXED_FLAVOUR, threads: 2, rows: 2 },
   ];
-  for (const { name, flavour, threads } of variants) {
+  for (const { name, flavour, threads, rows } of variants) {
     describe(name, () => {
       // With two threads every product of two or more panels is offered to the worker.
-      const rt = new WasmRuntime(flavour, threads, { flops: 0, units: 0 });
+      const rt = new WasmRuntime(flavour, threads, { flops: 0, units: 0, rows });
       const kept = rt.heap.liveBytes;
       const random = rng(17);
       for (const [m, n, k] of SHAPES) {

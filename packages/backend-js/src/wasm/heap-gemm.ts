@@ -78,6 +78,8 @@ export interface ProductCalls {
  * The calls of `C[m×n] (+)= op(A)·B` for packed B, in order: k in blocks of {@link KC}, rows of op(A)
  * in blocks of `mc` packed into `calls.aBlock`, each block's panels one {@link PanelWork}; a single
  * row takes the GEMV kernel without packing. `work` is reused (its args are overwritten per block).
+ * `lda` is the stored row length of A: `k`, or with `transA` the row count of the whole op(A) this
+ * product may be a slice of (so a range of its rows can be computed on its own).
  */
 export function productCalls(
   calls: ProductCalls,
@@ -89,6 +91,7 @@ export function productCalls(
   b: Panels,
   c: number,
   accumulate: boolean,
+  lda: number = transA ? m : b.k,
 ): void {
   const { k, n } = b;
   if (m === 0 || n === 0) return;
@@ -98,8 +101,8 @@ export function productCalls(
   }
   const acc = accumulate ? 1 : 0;
   const args = work.args;
-  if (m === 1) {
-    // A single row of op(A) is contiguous whether or not A is transposed.
+  if (m === 1 && (!transA || lda === 1)) {
+    // A single row of op(A) is contiguous, unless it is a column of a wider stored A (a row slice).
     work.kind = GEMV;
     args[0] = k;
     args[1] = a;
@@ -111,8 +114,8 @@ export function productCalls(
     calls.panels(work, b.count, 2 * n * k);
     return;
   }
-  const rowStride = transA ? 1 : k;
-  const kStride = transA ? m : 1;
+  const rowStride = transA ? 1 : lda;
+  const kStride = transA ? lda : 1;
   work.kind = MACRO;
   for (let pc = 0; pc < k; pc += KC) {
     const kc = Math.min(KC, k - pc);
@@ -178,8 +181,18 @@ export class HeapGemm implements ProductCalls {
    * row-major `m×n`. Without `accumulate`, C is overwritten.
    */
   gemmPacked(m: number, a: number, transA: boolean, b: Panels, c: number, accumulate: boolean): void {
+    if (this.rowSplitter?.(m, a, transA, b, c, accumulate) === true) return;
     productCalls(this, this.#work, this.mc, m, a, transA, b, c, accumulate);
   }
+
+  /**
+   * With two threads, splits large products by rows of op(A) instead (each thread packs its own A
+   * blocks: no serial packing, one hand-off per product); returns false to leave a product to the
+   * panel split. Set by the runtime, which owns the step programs it records into.
+   */
+  rowSplitter:
+    | ((m: number, a: number, transA: boolean, b: Panels, c: number, accumulate: boolean) => boolean)
+    | null = null;
 
   /** {@link ProductCalls.packA}: packs into this thread's block at once. */
   packA(src: number, rowStride: number, kStride: number, mc: number, kc: number): void {

@@ -93,6 +93,19 @@ export class Program implements StepOps, ProductCalls {
     productCalls(this, this.#work, this.#mc, m, a, false, b, c, accumulate);
   }
 
+  /** Rows of `op(A)·B` (see `productCalls`), `lda` being A's stored row length. */
+  productRows(
+    m: number,
+    a: number,
+    transA: boolean,
+    lda: number,
+    b: Panels,
+    c: number,
+    accumulate: boolean,
+  ): void {
+    productCalls(this, this.#work, this.#mc, m, a, transA, b, c, accumulate, lda);
+  }
+
   copyRows(
     rows: number,
     width: number,

@@ -19,7 +19,10 @@ export interface MinParallel {
   readonly flops: number;
   /** Hidden units of one cell-kernel call (`MIN_PARALLEL_UNITS`). */
   readonly units: number;
-  /** Batch rows of a sequence split between the threads (default: two tiles, one per thread). */
+  /**
+   * Rows below which work is not split by rows: a sequence's batch (default two micro-tiles, one per
+   * thread) and op(A) of a large product (default two packed row blocks).
+   */
   readonly rows?: number;
 }
 
@@ -107,6 +110,26 @@ export class WasmRuntime {
     };
     const program = () => new Program(heap.alloc(gemm.mc * KC * 4), heap.alloc(TILE_BYTES), gemm.mc);
     this.programs = pool === null ? null : [program(), program()];
+    if (this.programs !== null) {
+      const [p0, p1] = this.programs;
+      const twoThreads = pool as unknown as TwoThreads;
+      const minFlops = minParallel?.flops ?? MIN_PARALLEL_FLOPS;
+      // Products need two row blocks (one per thread) by default; tests lower this with `rows`.
+      const minRows = Math.max(2, minParallel?.rows ?? 2 * gemm.mc);
+      gemm.rowSplitter = (m, a, transA, b, c, accumulate) => {
+        // Two row blocks at least, so that each thread packs whole blocks of its own.
+        if (!twoThreads.enabled || m < minRows || 2 * m * b.n * b.k < minFlops) return false;
+        const half = m >> 1;
+        const lda = transA ? m : b.k;
+        p0.clear();
+        p1.clear();
+        p0.productRows(half, a, transA, lda, b, c, accumulate);
+        const a1 = a + 4 * half * (transA ? 1 : lda);
+        p1.productRows(m - half, a1, transA, lda, b, c + 4 * half * b.n, accumulate);
+        twoThreads.runPrograms(this.programs!);
+        return true;
+      };
+    }
     this.#minSplitRows = minParallel?.rows ?? 2 * flavour.mr;
     this.#minSplitFlops = minParallel?.flops ?? MIN_PARALLEL_FLOPS;
   }

@@ -185,8 +185,9 @@ describe('a batch split between two threads (each runs every step of its half)',
           const inputs = inputsFor(c, 77 + s);
           const jobs = runtime.threadPool!.programJobs;
           const got = evaluate(split, c, inputs, 'float32');
-          // Two forward loops (the values, then under the tape) and one BPTT loop.
-          expect(runtime.threadPool!.programJobs).toBe(jobs + 3);
+          // At least the two forward loops (the values, then under the tape) and the BPTT loop (large
+          // products split their rows with programs too).
+          expect(runtime.threadPool!.programJobs).toBeGreaterThanOrEqual(jobs + 3);
           expect(got).toEqual(evaluate(one, c, inputs, 'float32'));
         });
       }
