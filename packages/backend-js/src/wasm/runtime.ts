@@ -11,7 +11,7 @@ import { PackedWeights } from './packed-weights.js';
 import { TILE_BYTES } from './panel-layout.js';
 import { Program, type StepOps } from './program.js';
 import { ThreadChoice, TRIAL_BELOW_STEP_FLOPS } from './thread-choice.js';
-import { MIN_PARALLEL_FLOPS, TwoThreads } from './threads.js';
+import { MIN_PARALLEL_FLOPS, TwoThreads, WORKER_SPIN_MS } from './threads.js';
 
 /** Sizes below which work stays on one thread (tests lower them to exercise the worker). */
 export interface MinParallel {
@@ -61,6 +61,8 @@ export class WasmRuntime {
 
   readonly #minSplitRows: number;
   readonly #minSplitFlops: number;
+  /** When the last fused call ended (`performance.now()`), for {@link WasmRuntime.chosen}. */
+  #lastCallEnd = Number.NEGATIVE_INFINITY;
 
   /**
    * `minParallel` overrides the sizes below which work stays on one thread (`MIN_PARALLEL_FLOPS`,
@@ -150,11 +152,23 @@ export class WasmRuntime {
 
   /**
    * Runs one fused call on the thread count chosen for its size class (see {@link ThreadChoice});
-   * calls whose per-step product is large run on two threads without trials.
+   * calls whose per-step product is large run on two threads without trials. With `threads: 'auto'`,
+   * a call with small steps that comes after an idle gap longer than the worker spins
+   * (`WORKER_SPIN_MS`) runs on one thread without waking the worker: measured with 10 ms gaps on the
+   * 2-core VM, a woken worker (cold caches, a halted virtual CPU) made W1 calls 10–40% slower than
+   * one thread, where back to back they were up to 25% faster.
    */
   chosen<T>(stepFlops: number, sizeClass: () => string, call: () => T): T {
-    if (this.threadChoice === null || stepFlops >= TRIAL_BELOW_STEP_FLOPS) return call();
-    return this.threadChoice.run(sizeClass(), call);
+    const choice = this.threadChoice;
+    if (choice === null) return call();
+    const idle = performance.now() - this.#lastCallEnd > WORKER_SPIN_MS;
+    try {
+      if (stepFlops >= TRIAL_BELOW_STEP_FLOPS) return call();
+      if (idle) return choice.oneThread(call);
+      return choice.run(sizeClass(), call);
+    } finally {
+      this.#lastCallEnd = performance.now();
+    }
   }
 
   /** A short description for reports, e.g. `wasm simd128 + relaxed FMA, 6×8 tiles, 1 thread`. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createJsBackend } from '../index.js';
-import { MARGIN, SAMPLES, sizeClassOf, ThreadChoice } from './thread-choice.js';
-import { logicalCores, threadsUnavailable } from './threads.js';
+import { detectFlavour, RELAXED_FLAVOUR } from './module.js';
+import { WasmRuntime } from './runtime.js';
+import { MARGIN, SAMPLES, sizeClassOf, ThreadChoice, TRIAL_BELOW_STEP_FLOPS } from './thread-choice.js';
+import { logicalCores, threadsUnavailable, WORKER_SPIN_MS } from './threads.js';
 
 /** A pool flag and a clock that advances by what the call says it cost on the current thread count. */
 function rig(msOnOne: number, msOnTwo: number) {
@@ -89,8 +91,11 @@ describe('threads auto: per size class, the faster thread count by measurement',
         const lstm = new LSTM({ inputSize: 4, hiddenSize: 8, backend });
         const x = randn([12, 3, 4], { backend });
         const params = [...lstm.parameters()].map((p) => p.value);
-        for (let i = 0; i < 2 + 2 * SAMPLES; i++) {
+        // Calls after an idle gap (the first, or after a GC pause) run on one thread outside the
+        // trials: repeat until both classes are decided.
+        for (let i = 0; i < 20 * (2 + 2 * SAMPLES); i++) {
           tidy(() => valueAndGrads(() => ops.sum(lstm.forward(x)[0]), params));
+          if (i >= 2 + 2 * SAMPLES && backend.threadChoices().every((c) => c.decided)) break;
         }
       }
       const choices = auto.threadChoices();
@@ -110,6 +115,33 @@ describe('threads auto: per size class, the faster thread count by measurement',
       const xw = randn([2, 32, 8], { backend: auto });
       tidy(() => wide.forward(xw));
       expect(auto.threadChoices()).toHaveLength(2);
+    },
+  );
+});
+
+describe('WasmRuntime.chosen with threads: auto', () => {
+  it.skipIf(threadsUnavailable() !== undefined)(
+    'runs a small call after an idle gap on one thread without waking the worker; large calls always on two',
+    async () => {
+      detectFlavour();
+      const rt = new WasmRuntime(RELAXED_FLAVOUR, 2, undefined, true);
+      const pool = rt.threadPool!;
+      const seen: boolean[] = [];
+      const call = (stepFlops: number) =>
+        rt.chosen(
+          stepFlops,
+          () => 'class',
+          () => seen.push(pool.enabled),
+        );
+      const gap = () => new Promise((resolve) => setTimeout(resolve, 5 * WORKER_SPIN_MS));
+      call(1000); // the first call comes after "forever"
+      call(1000); // right after one: the size class's own choice (its first call runs as it is)
+      await gap();
+      call(1000);
+      await gap();
+      call(TRIAL_BELOW_STEP_FLOPS);
+      expect(seen).toEqual([false, true, false, true]);
+      expect(pool.enabled).toBe(true);
     },
   );
 });

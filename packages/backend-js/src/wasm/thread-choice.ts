@@ -88,6 +88,11 @@ export class ThreadChoice {
     return result;
   }
 
+  /** Runs `call` on one thread, outside any size class's trials. */
+  oneThread<T>(call: () => T): T {
+    return this.#on(1, call);
+  }
+
   /** Every size class seen so far, with its choice and the times it was made from. */
   choices(): ThreadChoiceRecord[] {
     return [...this.#classes].map(([sizeClass, c]) => ({

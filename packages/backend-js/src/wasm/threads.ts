@@ -31,7 +31,7 @@ export const MIN_PARALLEL_UNITS = 2048;
 /** Chunks per job: a late worker costs at most 1/8 of a job, and 8 kernel calls cost nothing. */
 const MAX_CHUNKS = 8;
 /** How long the idle worker spins before sleeping: a sequence's steps come much faster than this. */
-const WORKER_SPIN_MS = 1;
+export const WORKER_SPIN_MS = 1;
 /** Polls before this thread sleeps while the worker finishes its last chunk (a few µs). */
 const JOIN_SPINS = 4000;
 
@@ -279,6 +279,17 @@ export class TwoThreads implements PanelRunner {
   /** How many jobs were split. */
   get jobs(): number {
     return this.#jobs;
+  }
+
+  /**
+   * Wakes a sleeping worker ahead of work this thread is about to publish (a fused call's setup runs
+   * meanwhile), so it is spinning by then; a no-op when it is awake or not started. Waking from
+   * `Atomics.wait` costs tens of µs, more on a busy host, and a batch-split sequence has only two
+   * chunks: a worker that claims the second one late makes this thread wait for all of it.
+   */
+  wake(): void {
+    if (!this.enabled || !this.#started) return;
+    if (Atomics.load(this.#control, SLEEPING) !== 0) Atomics.notify(this.#control, JOB);
   }
 
   run(panels: number, flops: number, work: PanelWork): void {

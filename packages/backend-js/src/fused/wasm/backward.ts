@@ -26,6 +26,7 @@ export function wasmBackward(
   const { heap } = rt;
   const TN = T * N;
   const steps = WASM_STEPS[run.cell];
+  rt.threadPool?.wake();
   const scope = new HeapScope(heap);
   try {
     const dOut = dys[0] === null ? 0 : scope.f32(TN * Hout);

@@ -55,6 +55,7 @@ function forwardOn(
   const { T, N, I, H, Hout, GH, isLstm, isGru, projected } = sizes;
   const { heap, gemm } = rt;
   const steps = WASM_STEPS[args.cell];
+  rt.threadPool?.wake();
   const caches = new HeapScope(heap);
   const scratch = new HeapScope(heap);
   try {
