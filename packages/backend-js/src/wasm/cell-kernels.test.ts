@@ -216,8 +216,18 @@ describe('wasm cell kernels against float64 references', () => {
           0,
           -0,
           1e-30,
+          -1e-30,
+          1e-40, // subnormal
           0.625,
           -0.625,
+          9,
+          -9,
+          9.5,
+          -9.5,
+          10,
+          -10,
+          20,
+          -20,
           88,
           -88,
           100,
@@ -247,6 +257,9 @@ describe('wasm cell kernels against float64 references', () => {
           }
           expect(Math.abs(th[i] - wantT)).toBeLessThanOrEqual(2.5e-7 * Math.max(Math.abs(wantT), 2 ** -20));
           expect(Math.abs(act[i] - wantS)).toBeLessThanOrEqual(2.5e-7 * Math.max(wantS, 2 ** -100));
+          // Where float32 tanh is ±1, exactly ±1; tanh keeps the sign of a zero, as PyTorch does.
+          if (Math.fround(wantT) === 1 || Math.fround(wantT) === -1) expect(th[i]).toBe(Math.fround(wantT));
+          if (x[i] === 0) expect(Object.is(th[i], x[i])).toBe(true);
         }
       });
 
