@@ -14,6 +14,7 @@ import { buildLineup, tfjsEngines } from './contenders.js';
 import { coreCount, loadNow, machineInfo } from './machine.js';
 import { attachPeakShares, type PeakInfo, peakInfo } from './peak.js';
 import { progressBar } from './progress.js';
+import { recurSource } from './recur-source.js';
 import { type BenchDocument, computeRatios } from './results.js';
 import { runPlan } from './runner.js';
 import { loadTf } from './systems/tfjs-engine.js';
@@ -133,6 +134,7 @@ async function main(argv: readonly string[]): Promise<number> {
       reps: options.reps ?? 'per-workload',
       budgetMs: options.budgetMs,
       path: options.path,
+      recurSource: recurSource(),
       durationS: Math.round((performance.now() - started) / 100) / 10,
       workloads: options.workloads.map(
         ({ name, batch, steps, inputSize, hiddenSize, layers, modes, calls }) => ({
@@ -167,6 +169,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const notes = renderProblems(rows);
   if (notes) console.log(`\nNot measured:\n${notes}`);
+  const source = document.settings.recurSource;
+  console.log(
+    source === 'dist'
+      ? 'Recur packages: dist (compiled, as users import them)'
+      : `Recur packages: ${source}: transpiled on load, slower than users' builds on small workloads (run pnpm bench from the repository root)`,
+  );
   for (const [system, detail] of Object.entries(document.machine.recurKernels)) {
     console.log(`${system} kernels: ${detail}`);
     const chosen = document.machine.recurThreadChoices?.[system] ?? [];

@@ -93,6 +93,8 @@ export interface RunSettings {
   reps: number | 'per-workload';
   budgetMs: number | null;
   path: 'fused' | 'composed' | 'both';
+  /** Which build of the Recur packages was timed: `dist` as users import them (see `recur-source.ts`). */
+  recurSource?: 'dist' | 'source (tsx)' | 'unknown';
   durationS: number;
   /** The workloads measured, with their shapes and the modes run (named ones and shapes of one's own). */
   workloads: WorkloadSetting[];

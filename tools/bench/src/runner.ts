@@ -48,6 +48,24 @@ interface Slot {
   reps: number;
 }
 
+/** Spin after a settle pause, so that the next contender starts on a running CPU (see `settle`). */
+const WARM_MS = 2;
+
+/**
+ * Waits `ms` asleep, so that a reference's thread pool goes idle on free cores, then `WARM_MS` busy: a
+ * process that slept lets its virtual CPU halt, and whoever ran next started cold (an LSTM W1 forward
+ * pass on one thread took 2.59 ms after a 12 ms sleep against 1.74 ms after a 12 ms spin and 1.60 ms
+ * back to back, on the 2-core VM). Spinning through the whole pause instead kept onnxruntime's and
+ * PyTorch's pools spinning longer (a third thread on two cores), and PyTorch's next step ran 3× slower.
+ */
+async function settle(ms: number): Promise<void> {
+  await sleep(ms);
+  const end = performance.now() + WARM_MS;
+  while (performance.now() < end) {
+    // Spin: wake this CPU up again.
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How many measurements a plan makes (contenders × cells × modes of each workload). */
@@ -170,8 +188,8 @@ async function measureGroup(
       warmup: 0,
     },
   }));
-  const settle = async (s: Slot) => {
-    if (s.contender.settleMs) await sleep(s.contender.settleMs);
+  const settleAfter = async (s: Slot) => {
+    if (s.contender.settleMs) await settle(s.contender.settleMs);
   };
   let culprit = -1;
   const fail = (s: Slot, status: 'failed' | 'skipped', reason: string) => {
@@ -207,7 +225,7 @@ async function measureGroup(
       let last = 0;
       while (wantsMoreWarmup(s.row.warmup, elapsed)) {
         last = await s.prepared.step();
-        await settle(s);
+        await settleAfter(s);
         elapsed += last * calls;
         s.row.warmup++;
         // One slow step is enough to know the budget is blown.
@@ -236,7 +254,7 @@ async function measureGroup(
       progress.update(`${label}: ${s.contender.system} rep ${k + 1}/${s.reps}`);
       try {
         s.samples.push(await s.prepared.step());
-        await settle(s);
+        await settleAfter(s);
       } catch (error) {
         fail(s, 'failed', oneLine(error));
       }
