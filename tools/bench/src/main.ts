@@ -41,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
     // Node.js"), which would otherwise interleave with the progress bar and the tables.
     (await loadTf()).env().set('PROD', true);
   }
-  // The limit, measured first while nothing else of this run is busy.
+  // The limit, measured first while nothing else of this run is busy (and again at the end, below).
   let peak: PeakInfo | null = null;
   if (options.peak) {
     const { measureWasmSimdPeak } = await import('@recur/backend-js');
@@ -105,7 +105,15 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await lineup.close();
   }
-  if (peak !== null) attachPeakShares(rows, peak.gflopsPerThread, lineup.kernels);
+  if (peak !== null) {
+    // A ceiling can only be under-measured (a neighbour's burst during the ~1 s it takes): measure
+    // again after the run and keep the higher, so no share exceeds 100% because of a slow first try.
+    const { measureWasmSimdPeak } = await import('@recur/backend-js');
+    const again = peakInfo(measureWasmSimdPeak(), loadNow());
+    if (again.gflopsPerThread > peak.gflopsPerThread) peak = { ...again, earlier: peak.gflopsPerThread };
+    else peak = { ...peak, later: again.gflopsPerThread };
+    attachPeakShares(rows, peak.gflopsPerThread, lineup.kernels);
+  }
   const references: BenchDocument['references'] = {};
   const torchSetup = lineup.torch === null ? null : torchReference(lineup.torch.info);
   if (torchSetup !== null) references.torch = torchSetup;

@@ -17,6 +17,10 @@ export interface PeakInfo {
   variants: { accumulators: number; relaxed: boolean; gflops: number }[];
   /** 1-minute load average when it was measured (a busy core lowers it). */
   load: number;
+  /** The run measures the peak before and after; the lower of the two, when it came first. */
+  earlier?: number;
+  /** The lower of the two, when it came last. */
+  later?: number;
 }
 
 /** The JSON entry for a measured peak (GFLOP/s rounded to 0.1). */
