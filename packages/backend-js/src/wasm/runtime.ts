@@ -5,7 +5,7 @@
 
 import type { CellExports } from './cell-kernels.js';
 import { WasmHeap } from './heap.js';
-import { HeapGemm, KC } from './heap-gemm.js';
+import { HeapGemm, KC, type Panels } from './heap-gemm.js';
 import { type KernelExports, type KernelFlavour, kernelModule, SHARED_MAXIMUM_PAGES } from './module.js';
 import { PackedWeights } from './packed-weights.js';
 import { TILE_BYTES } from './panel-layout.js';
@@ -112,28 +112,52 @@ export class WasmRuntime {
     };
     const program = () => new Program(heap.alloc(gemm.mc * KC * 4), heap.alloc(TILE_BYTES), gemm.mc);
     this.programs = pool === null ? null : [program(), program()];
+    // Products need two row blocks (one per thread) by default; tests lower this with `rows`.
+    const minRows = Math.max(2, minParallel?.rows ?? 2 * gemm.mc);
+    const minFlops = minParallel?.flops ?? MIN_PARALLEL_FLOPS;
     if (this.programs !== null) {
-      const [p0, p1] = this.programs;
-      const twoThreads = pool as unknown as TwoThreads;
-      const minFlops = minParallel?.flops ?? MIN_PARALLEL_FLOPS;
-      // Products need two row blocks (one per thread) by default; tests lower this with `rows`.
-      const minRows = Math.max(2, minParallel?.rows ?? 2 * gemm.mc);
-      gemm.rowSplitter = (m, a, transA, b, c, accumulate) => {
-        // Two row blocks at least, so that each thread packs whole blocks of its own.
-        if (!twoThreads.enabled || m < minRows || 2 * m * b.n * b.k < minFlops) return false;
-        const half = m >> 1;
-        const lda = transA ? m : b.k;
-        p0.clear();
-        p1.clear();
-        p0.productRows(half, a, transA, lda, b, c, accumulate);
-        const a1 = a + 4 * half * (transA ? 1 : lda);
-        p1.productRows(m - half, a1, transA, lda, b, c + 4 * half * b.n, accumulate);
-        twoThreads.runPrograms(this.programs!);
-        return true;
-      };
+      gemm.rowSplitter = (m, a, transA, b, c, accumulate) =>
+        m >= minRows &&
+        2 * m * b.n * b.k >= minFlops &&
+        this.#productRowHalves(m, a, transA, b, c, accumulate);
     }
     this.#minSplitRows = minParallel?.rows ?? 2 * flavour.mr;
-    this.#minSplitFlops = minParallel?.flops ?? MIN_PARALLEL_FLOPS;
+    this.#minSplitFlops = minFlops;
+  }
+
+  /**
+   * `C (+)= op(A)·B` as two programs over the halves of op(A)'s rows, one per thread, each packing its
+   * own A blocks (see `HeapGemm.rowSplitter`); false, leaving the product to the panel split, when the
+   * worker is off for this call. Never called while a sequence is being recorded into the programs:
+   * recorded steps call `Program.product`, not the runtime's products.
+   */
+  #productRowHalves(
+    m: number,
+    a: number,
+    transA: boolean,
+    b: Panels,
+    c: number,
+    accumulate: boolean,
+  ): boolean {
+    const pool = this.threadPool!;
+    if (!pool.enabled) return false;
+    const [p0, p1] = this.programs!;
+    const half = m >> 1;
+    const lda = transA ? m : b.k;
+    p0.clear();
+    p1.clear();
+    p0.productRows(half, a, transA, lda, b, c, accumulate);
+    p1.productRows(
+      m - half,
+      a + 4 * half * (transA ? 1 : lda),
+      transA,
+      lda,
+      b,
+      c + 4 * half * b.n,
+      accumulate,
+    );
+    pool.runPrograms(this.programs!);
+    return true;
   }
 
   /**
