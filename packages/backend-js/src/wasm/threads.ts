@@ -9,7 +9,10 @@
  * worker that is starting, asleep or descheduled simply claims nothing, so it is never needed for
  * progress, and one that turns up late only takes what is left: the most this thread can wait for
  * it is one chunk. (With two fixed halves, a worker waking just before the end made this thread
- * idle for half the job — common on a busy machine.) Small jobs stay on one thread.
+ * idle for half the job — common on a busy machine.) Small jobs stay on one thread. Programs are the
+ * exception, being halves: their steps depend on each other and cannot be cut into more chunks. They
+ * trade that risk for one hand-off per sequence instead of two per step, and `wake()` at the start
+ * of a fused call gives a sleeping worker the call's setup to come round.
  *
  * The worker spins for a while after each job (a ~0.2 µs hand-off inside a sequence) and then sleeps
  * in `Atomics.wait` (~10 µs to wake). It is created on first use, `unref`-ed so it never keeps Node
