@@ -3,7 +3,7 @@
  * product, then the emitted gate kernel over each run of valid rows (forward), or the gate kernel
  * then the product (BPTT). The math is that of `fused/lstm.ts`, `fused/gru.ts` and `fused/rnn.ts`;
  * only the loops moved into wasm. Rows never meet inside a step, so two threads may each run every
- * step of their own rows (see `wasm/program.ts`). Steps allocate nothing: row runs come precomputed
+ * step of their own rows (see `wasm/program.ts`). Steps allocate no wasm memory: row runs come precomputed
  * in {@link StepRows}, buffers from the run, and every call goes through the given {@link StepOps}.
  */
 
