@@ -60,8 +60,6 @@ export interface CellExports {
   reluBackward(rows: number, H: number, h: number, dh: number, da: number): void;
   /** `(rows, H, dst, src)`: `dst += src` over `rows × H` floats. */
   addInto(rows: number, H: number, dst: number, src: number): void;
-  /** `(rows, H, dst, src)`: `dst = src` over `rows × H` floats (ranges must not overlap). */
-  copyInto(rows: number, H: number, dst: number, src: number): void;
   /** `(rows, H, dst)`: `dst = 0` over `rows × H` floats. */
   zeroInto(rows: number, H: number, dst: number): void;
 }
@@ -82,7 +80,6 @@ export const CELL_LAYOUTS = {
   tanhBackward: [1, 1, 1],
   reluBackward: [1, 1, 1],
   addInto: [1, 1],
-  copyInto: [1, 1],
   zeroInto: [1],
 } as const satisfies Record<keyof CellExports, readonly number[]>;
 
@@ -231,10 +228,7 @@ export function emitCellKernels(functions: FunctionBuilder[], relaxed: boolean):
   kernel('addInto', (fn, v, s) => {
     emitRowwise(fn, 0, 1, [s(2), s(3)], (x) => x.store(0, v.add(x.load(0), x.load(1))));
   });
-  // Copies and zeros as kernels too, so that a recorded step program (see program.ts) is only calls.
-  kernel('copyInto', (fn, _v, s) => {
-    emitRowwise(fn, 0, 1, [s(2), s(3)], (x) => x.store(0, x.load(1)));
-  });
+  // Zeros as a kernel too (copies are `copyRows`), so that a recorded step program is only calls.
   kernel('zeroInto', (fn, v, s) => {
     emitRowwise(fn, 0, 1, [s(2)], (x) => x.store(0, v.splat(0)));
   });

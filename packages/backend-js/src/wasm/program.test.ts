@@ -34,7 +34,7 @@ describe('step programs', () => {
     const program = new Program(heap.alloc(rt.gemm.mc * 256 * 4), heap.alloc(256), rt.gemm.mc);
     program.product(m, a, panels, replayed, true);
     program.cells.tanhForward(m, n, replayed, replayed);
-    program.cells.copyInto(m, n, copy, replayed);
+    program.copyRows(m, n, copy, 4 * n, replayed, 4 * n);
     // packA, macro per k block; tanh; copy. Nothing has run yet.
     expect(program.records).toBe(2 * 2 + 2);
     expect(Array.from(heap.read(copy, m * n)).every((x) => x === 0)).toBe(true);

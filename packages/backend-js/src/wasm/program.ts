@@ -27,7 +27,7 @@ import {
 export interface StepOps {
   /** `C[m×n] (+)= A·B` for row-major A at `a` (`m×k`) and packed B. */
   product(m: number, a: number, b: Panels, c: number, accumulate: boolean): void;
-  /** The cell kernels (see `cell-kernels.ts`), including `copyInto` and `zeroInto`. */
+  /** The cell kernels (see `cell-kernels.ts`), including `zeroInto`. */
   readonly cells: CellExports;
   /** `copyRows(rows, width, dst, dstStride, src, srcStride)` (see `layout-kernels.ts`). */
   copyRows(rows: number, width: number, dst: number, dstStride: number, src: number, srcStride: number): void;

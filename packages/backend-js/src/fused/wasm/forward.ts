@@ -85,23 +85,17 @@ function forwardOn(
     }
 
     // Split between two threads, each half projects its own rows step by step (below), while they
-    // are hot in cache; otherwise one product over all T·N rows, on top of the biases.
+    // are hot in cache; otherwise one product over all T·N rows. Either way on top of the bias row,
+    // broadcast by copyRows.
     const half = rt.splitRows(N, T * stepFlops(sizes));
     const bias = foldedBias(args, GH, H, isGru);
     // Weights come packed from the runtime's cache (packed on first use, freed with their tensor).
     const wihT = rt.weights.get(args.weightIh, true, I, GH);
-    const biasRow = half > 0 && bias !== null ? scratch.f32(GH) : 0;
+    const biasRow = bias !== null ? scratch.f32(GH) : 0;
     if (biasRow !== 0) heap.write(biasRow, bias as Float32Array);
     if (half === 0) {
-      if (bias !== null) {
-        // Row 0 gets the bias; then doubling copies fill the rest in log2(T·N) memcpy-speed moves.
-        const view = heap.view(run.gates, T * N * GH);
-        view.set(bias);
-        for (let filled = 1; filled < T * N; filled *= 2) {
-          view.copyWithin(filled * GH, 0, Math.min(filled, T * N - filled) * GH);
-        }
-      }
-      gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, bias !== null);
+      if (biasRow !== 0) rt.kernels.copyRows(T * N, GH, run.gates, 4 * GH, biasRow, 0);
+      gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, biasRow !== 0);
     }
     /** The input path of step t for the share's rows: the bias broadcast, then `x_t·W_ihᵀ` on top. */
     const project = ({ ops, r0, r1 }: StepShare, t: number) => {

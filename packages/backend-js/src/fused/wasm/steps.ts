@@ -59,13 +59,18 @@ function allValid(run: WasmRun, share: StepShare, t: number): boolean {
   return true;
 }
 
+/** Copies `count` contiguous floats from `src` to `dst` (one row of `copyRows`). */
+function copyFloats(ops: StepOps, dst: number, src: number, count: number): void {
+  ops.copyRows(1, count, dst, 0, src, 0);
+}
+
 /** Rows past their length at step t: state slot `prev` passes through to `next` (h, and c for LSTM). */
 function carryStates(run: WasmRun, share: StepShare, t: number, prev: number, next: number): void {
   const { N, H, Hout } = run.sizes;
-  const { cells } = share.ops;
+  const { ops } = share;
   forIdleRows(run, share, t, (b) => {
-    cells.copyInto(1, Hout, rowAt(run.hs, next * N + b, Hout), rowAt(run.hs, prev * N + b, Hout));
-    if (run.cs !== 0) cells.copyInto(1, H, rowAt(run.cs, next * N + b, H), rowAt(run.cs, prev * N + b, H));
+    copyFloats(ops, rowAt(run.hs, next * N + b, Hout), rowAt(run.hs, prev * N + b, Hout), Hout);
+    if (run.cs !== 0) copyFloats(ops, rowAt(run.cs, next * N + b, H), rowAt(run.cs, prev * N + b, H), H);
   });
 }
 
@@ -98,9 +103,7 @@ function recurrentGradient(
   if (ownTerm === 'zero') {
     forValidRuns(run, share, t, (b0, b1) => ops.cells.zeroInto(b1 - b0, Hout, rowAt(bw.dhPrev, b0, Hout)));
   }
-  forIdleRows(run, share, t, (b) =>
-    ops.cells.copyInto(1, Hout, rowAt(bw.dhPrev, b, Hout), rowAt(bw.dh, b, Hout)),
-  );
+  forIdleRows(run, share, t, (b) => copyFloats(ops, rowAt(bw.dhPrev, b, Hout), rowAt(bw.dh, b, Hout), Hout));
   ops.product(r1 - r0, dghRows, bw.whh, dhPrevRows, true);
 }
 
@@ -128,7 +131,7 @@ const lstmSteps: WasmCellSteps = {
     // h_t = m_t·W_hrᵀ for every row at once, then restore the carried state of rows past their length.
     ops.product(r1 - r0, rowAt(run.m, t * N + r0, H), fw.whrT!, rowAt(run.hs, next * N + r0, Hout), false);
     forIdleRows(run, share, t, (b) =>
-      ops.cells.copyInto(1, Hout, rowAt(run.hs, next * N + b, Hout), rowAt(run.hs, prev * N + b, Hout)),
+      copyFloats(ops, rowAt(run.hs, next * N + b, Hout), rowAt(run.hs, prev * N + b, Hout), Hout),
     );
   },
 
@@ -139,7 +142,7 @@ const lstmSteps: WasmCellSteps = {
     if (projected) {
       // dW_hr needs dh_t on valid rows only; dm = dh_t·W_hr (zero on rows past their length).
       forValidRuns(run, share, t, (b0, b1) =>
-        ops.cells.copyInto(b1 - b0, Hout, rowAt(bw.dhValid, t * N + b0, Hout), rowAt(bw.dh, b0, Hout)),
+        copyFloats(ops, rowAt(bw.dhValid, t * N + b0, Hout), rowAt(bw.dh, b0, Hout), (b1 - b0) * Hout),
       );
       zeroIdleRows(run, share, t, bw.dhValid, Hout);
       ops.product(r1 - r0, rowAt(bw.dhValid, t * N + r0, Hout), bw.whr!, rowAt(bw.dm, r0, H), false);
