@@ -120,8 +120,11 @@ describe('threads auto: per size class, the faster thread count by measurement',
 });
 
 describe('WasmRuntime.chosen with threads: auto', () => {
-  it.skipIf(threadsUnavailable() !== undefined)(
-    'runs a small call after an idle gap on one thread without waking the worker; large calls always on two',
+  // Without worker threads there is no second thread to leave asleep: the title says why it skips.
+  const noThreads = threadsUnavailable();
+  it.skipIf(noThreads !== undefined)(
+    'runs a small call after an idle gap on one thread without waking the worker; large calls always on two' +
+      (noThreads === undefined ? '' : ` (skipped: ${noThreads})`),
     async () => {
       detectFlavour();
       const rt = new WasmRuntime(RELAXED_FLAVOUR, 2, undefined, true);
