@@ -6,6 +6,8 @@
  * return, and a released tensor throws when read, so leaks and use-after-free show up in tests.
  */
 
+import type { TypedArray } from '@recur/core';
+import { arrayPool } from './array-pool.js';
 import type { JsTensor } from './tensor.js';
 
 /** Live-tensor count and the stack of open `tidy` scopes of one backend instance. */
@@ -34,8 +36,34 @@ export class Memory {
   dispose(t: JsTensor): void {
     if (t.disposed) return;
     this.onRelease?.(t);
-    t.release();
+    const data = t.release();
     this.#live--;
+    if (data !== null && arrayPool.drop(data)) {
+      if (this.#holds > 0) this.#held.push(data);
+      else arrayPool.recycle(data);
+    }
+  }
+
+  /** Open {@link Memory.holdRecycling} calls. */
+  #holds = 0;
+  /** Arrays released while held, recycled when the hold ends. */
+  #held: TypedArray[] = [];
+
+  /**
+   * Keeps the arrays of tensors released from now on out of the pool until
+   * {@link Memory.resumeRecycling}: a recorded backward may still read an array whose tensor was
+   * disposed (a `tidy` inside the differentiated function releases intermediates the tape needs).
+   */
+  holdRecycling(): void {
+    this.#holds++;
+  }
+
+  /** Ends a {@link Memory.holdRecycling}; the last one recycles what was held. */
+  resumeRecycling(): void {
+    if (--this.#holds > 0) return;
+    const held = this.#held;
+    this.#held = [];
+    for (const data of held) arrayPool.recycle(data);
   }
 
   /** Exempts `t` from every enclosing and future `tidy` release. */

@@ -106,6 +106,16 @@ export class Tape {
     if (this.#recording !== 0) {
       throw new Error('valueAndGrads: nested calls are not supported by the js backend');
     }
+    // Arrays released during the session stay out of the pool until its backward closures are gone.
+    this.#memory.holdRecycling();
+    try {
+      return this.#sessionScope(f, xs);
+    } finally {
+      this.#memory.resumeRecycling();
+    }
+  }
+
+  #sessionScope(f: () => JsTensor, xs: readonly JsTensor[]): ValueAndGrads<JsTensor> {
     return this.#memory.tidy(
       () => {
         const id = ++lastSessionId;

@@ -7,6 +7,7 @@
  */
 
 import type { DType, TypedArray } from '@recur/core';
+import { arrayPool, POOL_MIN_BYTES } from './array-pool.js';
 
 /** Monotonic ids make tensors easy to name in error messages and leak reports. */
 let nextId = 1;
@@ -40,6 +41,7 @@ export class JsTensor {
     this.dtype = dtypeOf(data);
     this.size = data.length;
     this.#data = data;
+    if (data.byteLength >= POOL_MIN_BYTES) arrayPool.retain(data);
   }
 
   /** The backing array, row-major. Throws when the tensor has been disposed. */
@@ -56,9 +58,14 @@ export class JsTensor {
     return this.#data === null;
   }
 
-  /** Drops the backing array; later reads of {@link JsTensor.data} throw. @internal */
-  release(): void {
+  /**
+   * Drops the backing array, returned for the pool's count (see `array-pool.ts`); later reads of
+   * {@link JsTensor.data} throw. @internal
+   */
+  release(): TypedArray | null {
+    const data = this.#data;
     this.#data = null;
+    return data;
   }
 
   /** A short human-readable name such as `JsTensor #12 [3,4] float32`. */
@@ -72,14 +79,22 @@ export function dtypeOf(data: TypedArray): DType {
   return data instanceof Float32Array ? 'float32' : 'float64';
 }
 
-/** A zero-filled array of `dtype` with `length` elements. */
+/** A zero-filled array of `dtype` with `length` elements (large ones recycled, see `array-pool.ts`). */
 export function allocArray(dtype: DType, length: number): TypedArray {
-  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+  return arrayPool.take(dtype, length);
 }
 
 /** A zero-filled array of the same class as `like`, so results keep their inputs' dtype. */
 export function allocLike(like: TypedArray, length: number): TypedArray {
-  return like instanceof Float32Array ? new Float32Array(length) : new Float64Array(length);
+  return arrayPool.take(dtypeOf(like), length);
+}
+
+/**
+ * Like {@link allocLike} but with arbitrary contents, for callers that write every element: a
+ * recycled array then skips its zero fill.
+ */
+export function allocLikeUnfilled(like: TypedArray, length: number): TypedArray {
+  return arrayPool.take(dtypeOf(like), length, false);
 }
 
 /** Product of the dimensions (1 for a scalar). */

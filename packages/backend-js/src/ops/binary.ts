@@ -5,7 +5,7 @@
 
 import type { BinaryOp, TypedArray } from '@recur/core';
 import type { Engine } from '../engine.js';
-import { allocLike, type JsTensor, sameShape, sizeOf, stridesOf } from '../tensor.js';
+import { allocLikeUnfilled, type JsTensor, sameShape, sizeOf, stridesOf } from '../tensor.js';
 import { sumToShape } from './reduce.js';
 import { broadcastShape, broadcastStrides, planLoop } from './strided.js';
 
@@ -18,7 +18,7 @@ export function binaryKernel(
   bShape: readonly number[],
   outShape: readonly number[],
 ): TypedArray {
-  const out = allocLike(a, sizeOf(outShape));
+  const out = allocLikeUnfilled(a, sizeOf(outShape));
   if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) {
     // The common case (no broadcasting): one flat loop, no offset tables.
     binaryRow(op, out.length, out, 0, 1, a, 0, 1, b, 0, 1);
@@ -121,14 +121,14 @@ export function binary(e: Engine, op: BinaryOp, a: JsTensor, b: JsTensor): JsTen
 
 /** `factor · x ⊙ y` (same shapes) into a new array. */
 function scaledProduct(x: TypedArray, y: TypedArray, factor: number): TypedArray {
-  const out = allocLike(x, x.length);
+  const out = allocLikeUnfilled(x, x.length);
   for (let i = 0; i < x.length; i++) out[i] = factor * x[i] * y[i];
   return out;
 }
 
 /** A negated copy. */
 export function negate(x: TypedArray): TypedArray {
-  const out = allocLike(x, x.length);
+  const out = allocLikeUnfilled(x, x.length);
   for (let i = 0; i < x.length; i++) out[i] = -x[i];
   return out;
 }

@@ -2,7 +2,7 @@
 
 import type { TypedArray } from '@recur/core';
 import type { Engine } from '../engine.js';
-import { allocLike, type JsTensor, stridesOf } from '../tensor.js';
+import { allocLikeUnfilled, type JsTensor, stridesOf } from '../tensor.js';
 import { planLoop } from './strided.js';
 
 /** Same buffer, new shape: tensors are immutable, so sharing the array is safe and free. */
@@ -22,7 +22,7 @@ export function transposeKernel(
   shape: readonly number[],
   perm: readonly number[],
 ): TypedArray {
-  const out = allocLike(x, x.length);
+  const out = allocLikeUnfilled(x, x.length);
   const outShape = perm.map((p) => shape[p]);
   const inStrides = stridesOf(shape);
   const plan = planLoop(outShape, [stridesOf(outShape), perm.map((p) => inStrides[p])]);

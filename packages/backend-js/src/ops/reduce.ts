@@ -6,7 +6,7 @@
 
 import type { TypedArray } from '@recur/core';
 import type { Engine } from '../engine.js';
-import { allocLike, type JsTensor, sameShape, sizeOf, stridesOf } from '../tensor.js';
+import { allocLike, allocLikeUnfilled, type JsTensor, sameShape, sizeOf, stridesOf } from '../tensor.js';
 import { planLoop, reducedStrides } from './strided.js';
 
 /** Marks the reduced axes (negative axes count from the end; repeats are harmless). */
@@ -70,7 +70,7 @@ export function expandKernel(
   srcStrides: readonly number[],
   shape: readonly number[],
 ): TypedArray {
-  const out = allocLike(src, sizeOf(shape));
+  const out = allocLikeUnfilled(src, sizeOf(shape));
   if (srcStrides.every((s) => s === 0)) {
     // A scalar spread over the whole shape (the gradient of a full sum, e.g. of a mean loss).
     out.fill(src[0]);

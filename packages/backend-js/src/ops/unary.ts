@@ -5,7 +5,7 @@
 
 import type { TypedArray, UnaryOp } from '@recur/core';
 import type { Engine } from '../engine.js';
-import { allocLike, type JsTensor } from '../tensor.js';
+import { allocLikeUnfilled, type JsTensor } from '../tensor.js';
 
 /** Numerically stable logistic function: never evaluates e^{+large}. */
 export function sigmoid(x: number): number {
@@ -17,7 +17,7 @@ export function sigmoid(x: number): number {
 /** `op(x)` elementwise into a new array of `x`'s dtype. */
 export function unaryKernel(op: UnaryOp, x: TypedArray): TypedArray {
   const n = x.length;
-  const y = allocLike(x, n);
+  const y = allocLikeUnfilled(x, n);
   switch (op) {
     case 'neg':
       for (let i = 0; i < n; i++) y[i] = -x[i];
@@ -50,7 +50,7 @@ export function unaryKernel(op: UnaryOp, x: TypedArray): TypedArray {
 /** `dy · op'(x)` given the saved input `x` and output `y`. */
 function unaryGradKernel(op: UnaryOp, dy: TypedArray, x: TypedArray, y: TypedArray): TypedArray {
   const n = dy.length;
-  const dx = allocLike(dy, n);
+  const dx = allocLikeUnfilled(dy, n);
   switch (op) {
     case 'neg':
       for (let i = 0; i < n; i++) dx[i] = -dy[i];
@@ -100,7 +100,7 @@ export function scale(e: Engine, x: JsTensor, factor: number): JsTensor {
 }
 
 function scaleKernel(x: TypedArray, factor: number): TypedArray {
-  const y = allocLike(x, x.length);
+  const y = allocLikeUnfilled(x, x.length);
   for (let i = 0; i < x.length; i++) y[i] = x[i] * factor;
   return y;
 }

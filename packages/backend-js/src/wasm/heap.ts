@@ -10,6 +10,8 @@
  * backend.
  */
 
+import { arrayPool } from '../array-pool.js';
+
 /** 64 KiB, the unit of `WebAssembly.Memory` sizes. */
 const PAGE = 65536;
 /** Block alignment: a cache line, so no two blocks share one and vectors never straddle a line needlessly. */
@@ -100,7 +102,10 @@ export class WasmHeap {
 
   /** A copy of `count` float32 values at `ptr`. */
   read(ptr: number, count: number): Float32Array {
-    return this.#f32.slice(ptr >> 2, (ptr >> 2) + count);
+    // Large results may come from the pool (they usually become tensors): every element is written.
+    const out = arrayPool.take('float32', count, false) as Float32Array;
+    out.set(this.#f32.subarray(ptr >> 2, (ptr >> 2) + count));
+    return out;
   }
 
   /** A view of `count` float32 values at `ptr`, valid until the next allocation. */

@@ -5,6 +5,7 @@
  * being transposed into new arrays on either side (two extra whole-sequence copies and allocations).
  */
 
+import { arrayPool } from '../../array-pool.js';
 import type { WasmHeap } from '../../wasm/heap.js';
 
 /** Copies `src` (`[N, T, width]`) into wasm memory at `dst` as `[T, N, width]`. */
@@ -34,7 +35,8 @@ export function readBatchFirst(
   N: number,
   width: number,
 ): Float32Array {
-  const out = new Float32Array(T * N * width);
+  // Every element is written: a recycled array needs no zero fill.
+  const out = arrayPool.take('float32', T * N * width, false) as Float32Array;
   const view = heap.view(src, T * N * width);
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < N; b++) {
