@@ -32,7 +32,7 @@ export function wasmBackward(
     const dOut = dys[0] === null ? 0 : scope.f32(TN * Hout);
     if (dOut !== 0) {
       const dy = dys[0]!.data as Float32Array;
-      if (run.sizes.batchFirst) writeTimeMajor(heap, dOut, dy, T, N, Hout);
+      if (run.sizes.batchFirst) writeTimeMajor(rt, dOut, dy, T, N, Hout);
       else heap.write(dOut, dy);
     }
     const da = scope.f32(TN * GH);
@@ -111,7 +111,7 @@ function weightGradients(
     const dx = scope.f32(TN * I);
     gemm.gemm(TN, I, GH, bw.da, false, wih, false, dx, false);
     // dx leaves in the caller's layout (rows past a length hold zeros either way: their da is zero).
-    grads.input = run.sizes.batchFirst ? readBatchFirst(heap, dx, T, N, I) : heap.read(dx, TN * I);
+    grads.input = run.sizes.batchFirst ? readBatchFirst(run.rt, dx, T, N, I) : heap.read(dx, TN * I);
   }
   if (need('h0')) grads.h0 = heap.read(bw.dh, N * Hout);
   if (need('c0')) grads.c0 = heap.read(bw.dc, N * H);

@@ -76,7 +76,7 @@ function forwardOn(
     };
     const gh = isGru ? scratch.f32(N * GH) : 0;
     const bhn = isGru ? scratch.f32(H) : 0;
-    if (sizes.batchFirst) writeTimeMajor(heap, run.x, args.input.data as Float32Array, T, N, I);
+    if (sizes.batchFirst) writeTimeMajor(rt, run.x, args.input.data as Float32Array, T, N, I);
     else heap.write(run.x, args.input.data as Float32Array);
     if (isGru) {
       if (args.biasHh !== undefined)
@@ -154,7 +154,7 @@ function readResults(run: WasmRun): { output: Float32Array; hn: Float32Array; cn
   // Output row t is state slot next(t): slots 1 … T forward, 0 … T−1 reverse, consecutive either way.
   const first = rowAt(run.hs, run.reverse ? 0 : N, Hout);
   const { batchFirst } = run.sizes;
-  const output = batchFirst ? readBatchFirst(heap, first, T, N, Hout) : heap.read(first, T * N * Hout);
+  const output = batchFirst ? readBatchFirst(run.rt, first, T, N, Hout) : heap.read(first, T * N * Hout);
   const { idle, idleStart } = run.rows;
   for (let t = 0; t < T; t++) {
     for (let i = idleStart[t]; i < idleStart[t + 1]; i++) {
