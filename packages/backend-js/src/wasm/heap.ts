@@ -10,7 +10,7 @@
  * backend.
  */
 
-import { arrayPool } from '../array-pool.js';
+import { arrayPool, POOL_MIN_BYTES } from '../array-pool.js';
 
 /** 64 KiB, the unit of `WebAssembly.Memory` sizes. */
 const PAGE = 65536;
@@ -103,6 +103,7 @@ export class WasmHeap {
   /** A copy of `count` float32 values at `ptr`. */
   read(ptr: number, count: number): Float32Array {
     // Large results may come from the pool (they usually become tensors): every element is written.
+    if (4 * count < POOL_MIN_BYTES) return this.#f32.slice(ptr >> 2, (ptr >> 2) + count);
     const out = arrayPool.take('float32', count, false) as Float32Array;
     out.set(this.#f32.subarray(ptr >> 2, (ptr >> 2) + count));
     return out;

@@ -15,7 +15,7 @@ import type { JsTensor } from '../../tensor.js';
 import { HeapScope } from '../../wasm/heap.js';
 import type { WasmRuntime } from '../../wasm/runtime.js';
 import { sizeClassOf } from '../../wasm/thread-choice.js';
-import { foldedBias, recordSequence, type SequenceSizes, sequenceSizes } from '../shared.js';
+import { recordSequence, type SequenceSizes, sequenceSizes } from '../shared.js';
 import { wasmBackward } from './backward.js';
 import { readBatchFirst, writeTimeMajor } from './layout.js';
 import { runStepLoop } from './step-loop.js';
@@ -88,11 +88,9 @@ function forwardOn(
     // are hot in cache; otherwise one product over all T·N rows. Either way on top of the bias row,
     // broadcast by copyRows.
     const half = rt.splitRows(N, T * stepFlops(sizes));
-    const bias = foldedBias(args, GH, H, isGru);
     // Weights come packed from the runtime's cache (packed on first use, freed with their tensor).
     const wihT = rt.weights.get(args.weightIh, true, I, GH);
-    const biasRow = bias !== null ? scratch.f32(GH) : 0;
-    if (biasRow !== 0) heap.write(biasRow, bias as Float32Array);
+    const biasRow = writeFoldedBias(rt, scratch, args, GH, H, isGru);
     if (half === 0) {
       if (biasRow !== 0) rt.kernels.copyRows(T * N, GH, run.gates, 4 * GH, biasRow, 0);
       gemm.gemmPacked(T * N, run.x, false, wihT, run.gates, biasRow !== 0);
@@ -140,6 +138,34 @@ function forwardOn(
     caches.release();
     throw error;
   }
+}
+
+/**
+ * `b_ih + b_hh` (GRU: without `b_hn`, which stays inside `r ⊙ (…)`) as one row in wasm memory, or 0
+ * when there is no bias. Summed by the `addInto` kernel rather than a JavaScript loop over arrays of
+ * either float type and a copy in: same-process A/B, a streaming call (W5) went 21.4 → 20.6 µs (GRU)
+ * and 15.6 → 14.2 µs (RNN), LSTM within noise.
+ */
+function writeFoldedBias(
+  rt: WasmRuntime,
+  scratch: HeapScope,
+  args: SequenceArgs<JsTensor>,
+  GH: number,
+  H: number,
+  isGru: boolean,
+): number {
+  const { biasIh, biasHh } = args;
+  if (biasIh === undefined && biasHh === undefined) return 0;
+  const row = scratch.f32(GH);
+  if (biasIh !== undefined) rt.heap.write(row, biasIh.data as Float32Array);
+  else rt.heap.zero(row, GH);
+  if (biasHh !== undefined) {
+    const width = isGru ? 2 * H : GH;
+    const hh = scratch.f32(width);
+    rt.heap.write(hh, (biasHh.data as Float32Array).subarray(0, width));
+    rt.kernels.addInto(1, width, row, hh);
+  }
+  return row;
 }
 
 /** Copies output, hn and cn out of wasm memory; padded output rows are zeros. */
