@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ArrayPool, arrayPool, POOL_MIN_BYTES } from './array-pool.js';
 import { createJsBackend } from './index.js';
 
-/** Float32 elements of an array just large enough to be pooled. */
-const LARGE = POOL_MIN_BYTES / 4;
+/** Float32 elements of an array large enough to be pooled. */
+const LARGE = 4096;
 
 describe('ArrayPool', () => {
   it('hands a recycled array out again: zero-filled, or as it was when asked for an unfilled one', () => {
@@ -49,17 +49,17 @@ describe('ArrayPool', () => {
     const foreign = new Float32Array(LARGE);
     pool.retain(foreign);
     expect(pool.drop(foreign)).toBe(false);
-    const small = pool.take('float32', 16);
+    const small = pool.take('float32', Math.floor((POOL_MIN_BYTES - 1) / 4));
     pool.retain(small);
     expect(pool.drop(small)).toBe(false);
   });
 
   it('keeps no more than its cap', () => {
-    const pool = new ArrayPool(POOL_MIN_BYTES);
+    const pool = new ArrayPool(4 * LARGE);
     const [a, b] = [pool.take('float32', LARGE), pool.take('float32', LARGE)];
     pool.recycle(a);
     pool.recycle(b);
-    expect(pool.freeBytes).toBe(POOL_MIN_BYTES);
+    expect(pool.freeBytes).toBe(4 * LARGE);
     pool.clear();
     expect(pool.freeBytes).toBe(0);
     expect(pool.take('float32', LARGE) === a).toBe(false);

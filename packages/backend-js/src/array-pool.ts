@@ -1,13 +1,14 @@
 /**
  * Large tensor arrays, recycled once no tensor holds them any more.
  *
- * A fresh large typed array is fresh memory from the operating system: the first write to each 4 KiB
- * page faults, and a 16 MiB array took 4.8 ms to allocate and fill against 2.5 ms to refill a used
- * one (17 ms at the 90th percentile; 2 MiB: 0.30 against 0.09 ms) on the 2-core VM. The arrays of a
- * training step (the fused outputs, the loss's elementwise results, the input gradients) come back at
- * the same sizes every step, so disposed ones are kept here and handed out again, like PyTorch's
- * caching allocators. Only arrays this module allocated and at least {@link POOL_MIN_BYTES} long are
- * counted and recycled; small ones stay with the garbage collector, where they are cheap.
+ * Typed arrays are expensive to allocate: beyond 64 bytes each gets a backing store outside V8's heap
+ * (about 1 µs for a few hundred bytes, 7.7 µs at 32 KiB), and a large one is fresh memory from the
+ * operating system whose pages fault on first write (a 16 MiB array took 4.8 ms to allocate and fill
+ * against 2.5 ms to refill a used one, 17 ms at the 90th percentile). The arrays of a training step or
+ * of a streaming call come back at the same sizes every time, so disposed ones are kept here and
+ * handed out again, like PyTorch's caching allocators. Only arrays this module allocated and at least
+ * {@link POOL_MIN_BYTES} long are counted and recycled; tiny ones live in V8's heap, where they are
+ * cheap.
  *
  * Safety rests on three rules, kept by the callers:
  * - every tensor around an array counts as a reference ({@link ArrayPool.retain} in the tensor's
@@ -19,8 +20,12 @@
 
 import type { DType, TypedArray } from '@recur/core';
 
-/** Arrays shorter than this (128 KiB, glibc's default threshold for mapping fresh pages) are not pooled. */
-export const POOL_MIN_BYTES = 128 * 1024;
+/**
+ * Arrays shorter than this are not pooled: up to 64 bytes V8 keeps a typed array's elements inside
+ * its own heap (about 60–90 ns to allocate); larger ones get a separate backing store, 0.7–2.4 µs up
+ * to 4 KiB and 7.7 µs at 32 KiB on the 2-core VM, before any page faults.
+ */
+export const POOL_MIN_BYTES = 65;
 
 /**
  * Most bytes the pool keeps for reuse; arrays released beyond it go to the garbage collector. A W3
