@@ -291,8 +291,10 @@ export abstract class RNNBase extends Module {
       else output = this.batchFirst && !keepBatchFirst ? transpose(sequence, [1, 0, 2]) : sequence;
       return { output, hn: stackStates(hn), cn: cn.length > 0 ? stackStates(cn) : undefined };
     };
-    // A failed finite check must not leave the layers' intermediates behind.
-    return checking ? tidy(compute) : compute();
+    // Only the results outlive the call: the layers' intermediates (each layer's states before they
+    // are stacked, views between layers) are released here, also when a finite check fails, rather
+    // than left to the caller's tidy (a streaming loop without one grew by four tensors per call).
+    return tidy(compute);
   }
 
   /** Names the layer, direction, time step and batch row where a NaN or ±Infinity first appeared. */
