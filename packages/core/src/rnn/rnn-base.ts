@@ -6,7 +6,7 @@
 import type { CellKind, SequenceResult } from '../backend.js';
 import { assertFinite } from '../check-finite.js';
 import { describeValue, formatShape, shapeError } from '../errors.js';
-import { tidy } from '../memory.js';
+import { collectTensors } from '../memory.js';
 import { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import type { Generator } from '../random.js';
@@ -294,7 +294,10 @@ export abstract class RNNBase extends Module {
     // Only the results outlive the call: the layers' intermediates (each layer's states before they
     // are stacked, views between layers) are released here, also when a finite check fails, rather
     // than left to the caller's tidy (a streaming loop without one grew by four tensors per call).
-    return tidy(compute);
+    // Every tensor of the call lives on this module's backend, so only its scope is opened: the global
+    // `tidy` would also open one on every other backend ever used, which fails on a dead one (a lost
+    // WebGL context) and costs time per backend.
+    return this.backend.tidy(compute, (result) => collectTensors(result).map((t) => t.handle));
   }
 
   /** Names the layer, direction, time step and batch row where a NaN or ±Infinity first appeared. */
