@@ -1,9 +1,10 @@
 /**
  * The tensor type of the pure-TypeScript backend: a row-major typed array plus its shape.
  *
- * Tensors are immutable once created: every op writes a fresh array, so two tensors may safely share
- * one buffer (a reshape is a view). The only arrays ever written in place are the gradient
- * accumulators the tape allocates for itself, which never escape as views.
+ * Tensors are immutable once created: every op writes an array no live tensor holds (new, or recycled
+ * from a disposed tensor, see `array-pool.ts`), so two tensors may safely share one buffer (a reshape
+ * is a view). The only arrays ever written in place are the gradient accumulators the tape allocates
+ * for itself, which never escape as views.
  */
 
 import type { DType, TypedArray } from '@recur/core';
@@ -79,7 +80,7 @@ export function dtypeOf(data: TypedArray): DType {
   return data instanceof Float32Array ? 'float32' : 'float64';
 }
 
-/** A zero-filled array of `dtype` with `length` elements (large ones recycled, see `array-pool.ts`). */
+/** A zero-filled array of `dtype` with `length` elements (above 64 bytes recycled, see `array-pool.ts`). */
 export function allocArray(dtype: DType, length: number): TypedArray {
   return arrayPool.take(dtype, length);
 }
