@@ -60,4 +60,24 @@ describe('wasm heap allocator', () => {
     scope.release();
     expect(heap.liveBlocks).toBe(0);
   });
+
+  it('carves a scope’s blocks of one call from a single allocation, aligned and disjoint', () => {
+    const heap = new WasmHeap(new WebAssembly.Memory({ initial: 1 }));
+    const scope = new HeapScope(heap);
+    const counts = [17, 0, 16, 1, 100];
+    const ptrs = scope.f32s(counts);
+    expect(heap.liveBlocks).toBe(1);
+    for (let i = 0; i < ptrs.length; i++) {
+      expect(ptrs[i] % 64).toBe(0);
+      // Each block holds its floats (at least one) before the next begins.
+      if (i > 0) expect(ptrs[i]).toBeGreaterThanOrEqual(ptrs[i - 1] + 4 * Math.max(counts[i - 1], 1));
+    }
+    // Writing every block in full leaves the others intact.
+    for (const [i, ptr] of ptrs.entries()) heap.view(ptr, Math.max(counts[i], 1)).fill(i + 1);
+    for (const [i, ptr] of ptrs.entries()) {
+      expect(Array.from(heap.view(ptr, Math.max(counts[i], 1))).every((v) => v === i + 1)).toBe(true);
+    }
+    scope.release();
+    expect(heap.liveBlocks).toBe(0);
+  });
 });

@@ -176,6 +176,22 @@ export class HeapScope {
     return ptr;
   }
 
+  /**
+   * Blocks of `counts[i]` float32 values (at least one each), carved from one allocation, each
+   * 64-byte aligned: one search of the free list and one free instead of one per block (a streaming
+   * call allocates six buffers or more; the free list's splices showed in its profile).
+   */
+  f32s(counts: readonly number[]): number[] {
+    const sizes = counts.map((count) => Math.ceil((4 * Math.max(count, 1)) / ALIGN) * ALIGN);
+    let at = this.#heap.alloc(sizes.reduce((sum, size) => sum + size, 0));
+    this.#blocks.push(at);
+    return sizes.map((size) => {
+      const ptr = at;
+      at += size;
+      return ptr;
+    });
+  }
+
   /** Frees every block of the scope (idempotent). */
   release(): void {
     for (const ptr of this.#blocks) this.#heap.free(ptr);

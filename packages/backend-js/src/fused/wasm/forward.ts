@@ -60,6 +60,14 @@ function forwardOn(
   const scratch = new HeapScope(heap);
   try {
     // Allocate everything first: the float32 view is only stable between allocations.
+    const [x, gates, hs, cs, m, ghn] = caches.f32s([
+      T * N * I,
+      T * N * GH,
+      (T + 1) * N * Hout,
+      isLstm ? (T + 1) * N * H : 0,
+      projected ? T * N * H : 0,
+      isGru ? T * N * H : 0,
+    ]);
     const run: WasmRun = {
       cell: args.cell,
       sizes,
@@ -67,12 +75,12 @@ function forwardOn(
       rows: new StepRows(T, N, args.lengths),
       rt,
       caches,
-      x: caches.f32(T * N * I),
-      gates: caches.f32(T * N * GH),
-      hs: caches.f32((T + 1) * N * Hout),
-      cs: isLstm ? caches.f32((T + 1) * N * H) : 0,
-      m: projected ? caches.f32(T * N * H) : 0,
-      ghn: isGru ? caches.f32(T * N * H) : 0,
+      x,
+      gates,
+      hs,
+      cs: isLstm ? cs : 0,
+      m: projected ? m : 0,
+      ghn: isGru ? ghn : 0,
     };
     const gh = isGru ? scratch.f32(N * GH) : 0;
     const bhn = isGru ? scratch.f32(H) : 0;

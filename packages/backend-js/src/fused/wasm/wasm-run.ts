@@ -84,6 +84,19 @@ export class StepRows {
   readonly idleStart: Int32Array;
 
   constructor(T: number, N: number, lengths: Int32Array | undefined) {
+    if (lengths === undefined && N > 0) {
+      // Every row takes part in every step: one run per step, no idle rows. Filled directly (the
+      // general loop below built JavaScript arrays, about 1 µs of a 16 µs streaming call).
+      this.runs = new Int32Array(2 * T);
+      this.runStart = new Int32Array(T + 1);
+      for (let t = 0; t < T; t++) {
+        this.runs[2 * t + 1] = N;
+        this.runStart[t + 1] = 2 * t + 2;
+      }
+      this.idle = new Int32Array(0);
+      this.idleStart = new Int32Array(T + 1);
+      return;
+    }
     const runs: number[] = [];
     const idle: number[] = [];
     this.runStart = new Int32Array(T + 1);
