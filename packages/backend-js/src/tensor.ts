@@ -38,7 +38,9 @@ export class JsTensor {
   /** Wraps `data` (not copied) as a tensor of `shape`; callers guarantee the element count matches. */
   constructor(data: TypedArray, shape: readonly number[]) {
     this.id = nextId++;
-    this.shape = Object.freeze(shape.slice());
+    // A copy, so the caller's array may change; not frozen: `readonly` keeps our code off it, and
+    // Object.freeze cost 70–95 ns per tensor (a streaming call makes about ten).
+    this.shape = shape.slice();
     this.dtype = dtypeOf(data);
     this.size = data.length;
     this.#data = data;

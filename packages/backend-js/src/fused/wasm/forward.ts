@@ -82,8 +82,7 @@ function forwardOn(
       m: projected ? m : 0,
       ghn: isGru ? ghn : 0,
     };
-    const gh = isGru ? scratch.f32(N * GH) : 0;
-    const bhn = isGru ? scratch.f32(H) : 0;
+    const [gh, bhn] = isGru ? scratch.f32s([N * GH, H]) : [0, 0];
     if (sizes.batchFirst) writeTimeMajor(rt, run.x, args.input.data as Float32Array, T, N, I);
     else heap.write(run.x, args.input.data as Float32Array);
     if (isGru) {
@@ -164,12 +163,11 @@ function writeFoldedBias(
 ): number {
   const { biasIh, biasHh } = args;
   if (biasIh === undefined && biasHh === undefined) return 0;
-  const row = scratch.f32(GH);
+  const width = isGru ? 2 * H : GH;
+  const [row, hh] = scratch.f32s([GH, biasHh !== undefined ? width : 0]);
   if (biasIh !== undefined) rt.heap.write(row, biasIh.data as Float32Array);
   else rt.heap.zero(row, GH);
   if (biasHh !== undefined) {
-    const width = isGru ? 2 * H : GH;
-    const hh = scratch.f32(width);
     rt.heap.write(hh, (biasHh.data as Float32Array).subarray(0, width));
     rt.kernels.addInto(1, width, row, hh);
   }
