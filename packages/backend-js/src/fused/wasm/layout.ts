@@ -4,6 +4,7 @@
  * in whole and its rows moved to their time-major places by the `copyRows` kernel (one call per batch
  * row), and the reverse on the way out. Moving the rows from JavaScript cost a typed-array view per
  * row: 52 µs for a W1 input (512 rows of 32 floats), about a twentieth of the whole forward pass.
+ * With one batch row or one step the two layouts coincide, and the array goes in or out as it is.
  */
 
 import type { WasmRuntime } from '../../wasm/runtime.js';
@@ -18,6 +19,11 @@ export function writeTimeMajor(
   width: number,
 ): void {
   const { heap, kernels } = rt;
+  // One batch row or one step: both layouts are the same array (batch-1 and streaming calls).
+  if (N === 1 || T === 1) {
+    heap.write(dst, src);
+    return;
+  }
   const staged = heap.alloc(Math.max(4 * src.length, 4));
   try {
     heap.write(staged, src);
@@ -40,6 +46,7 @@ export function readBatchFirst(
 ): Float32Array {
   const { heap, kernels } = rt;
   const count = T * N * width;
+  if (N === 1 || T === 1) return heap.read(src, count);
   const staged = heap.alloc(Math.max(4 * count, 4));
   try {
     for (let b = 0; b < N; b++) {

@@ -206,3 +206,69 @@ describe('a batch split between two threads (each runs every step of its half)',
     expect(runtime.threadPool!.workerChunks).toBeGreaterThan(before);
   });
 });
+
+describe('batch-first sequences on the SIMD tier', () => {
+  // The kernels work time-major; batch-first input and output are moved in and out (or, with one
+  // batch row or one step, where both layouts are the same array, passed as they are). Either way
+  // the numbers must be those of the time-major call, to the bit.
+  const b = simdBackend(RELAXED_FLAVOUR);
+  /** `[A, B, W]` → `[B, A, W]`. */
+  const swap = (data: ArrayLike<number>, A: number, B: number, W: number) => {
+    const out = new Float64Array(A * B * W);
+    for (let a = 0; a < A; a++)
+      for (let r = 0; r < B; r++)
+        for (let w = 0; w < W; w++) out[(r * A + a) * W + w] = data[(a * B + r) * W + w];
+    return out;
+  };
+  const run = (c: Config, inputs: ReturnType<typeof inputsFor>, batchFirst: boolean) =>
+    b.tidy(
+      () => {
+        const names = Object.keys(inputs);
+        const ts = names.map((n) => {
+          const { data, shape } = inputs[n];
+          return n === 'input' && batchFirst
+            ? b.fromData(swap(data, c.T, c.N, c.I), [c.N, c.T, c.I], 'float32')
+            : b.fromData(data, shape, 'float32');
+        });
+        const args = {
+          cell: c.cell,
+          reverse: c.reverse,
+          ...(batchFirst ? { batchFirst } : {}),
+          ...Object.fromEntries(names.map((n, i) => [n, ts[i]])),
+        } as unknown as SequenceArgs<JsTensor>;
+        const r = b.fused!.sequence(args);
+        const out = b.read(r.output);
+        const output = batchFirst ? swap(out, c.N, c.T, c.H) : Float64Array.from(out);
+        // Weights by time-major position, laid out like the output: one loss in either layout.
+        const w = new Float64Array(c.T * c.N * c.H).map((_, k) => 0.5 + ((k * 0.618) % 1));
+        const weights = batchFirst
+          ? b.fromData(swap(w, c.T, c.N, c.H), [c.N, c.T, c.H], 'float32')
+          : b.fromData(w, [c.T, c.N, c.H], 'float32');
+        const loss = (y: JsTensor) => b.sum(b.binary('mul', y, weights), [0, 1, 2], false);
+        const { grads } = b.valueAndGrads(() => loss(b.fused!.sequence(args).output), ts);
+        const dInput = b.read(grads[0]);
+        return {
+          output,
+          hn: Array.from(b.read(r.hn)),
+          dInput: batchFirst ? swap(dInput, c.N, c.T, c.I) : Float64Array.from(dInput),
+          dRest: grads.slice(1).map((g) => Array.from(b.read(g))),
+        };
+      },
+      () => [],
+    );
+  for (const shape of [
+    { T: 5, N: 1, I: 4, H: 6 },
+    { T: 1, N: 4, I: 4, H: 6 },
+    { T: 3, N: 4, I: 4, H: 6 },
+  ]) {
+    for (const cell of ['lstm', 'gru'] as const) {
+      it(`${cell} T${shape.T} N${shape.N}: the time-major call's outputs and gradients, to the bit`, () => {
+        const c: Config = { cell, ...shape, reverse: false, bias: true, proj: 0 };
+        const inputs = inputsFor(c, 31);
+        const tm = run(c, inputs, false);
+        const bf = run(c, inputs, true);
+        expect(bf).toEqual(tm);
+      });
+    }
+  }
+});
