@@ -188,8 +188,13 @@ async function measureGroup(
       warmup: 0,
     },
   }));
-  const settleAfter = async (s: Slot) => {
-    if (s.contender.settleMs) await settle(s.contender.settleMs);
+  // Every member's steps are followed by the longest pause any member needs, so that each one starts
+  // its steps from the same state. With the pause after the references' steps only, the member placed
+  // right after Recur always ran on a busy CPU while the others ran after a sleep (onnxruntime-node on
+  // one thread, in that place, measured a W1 LSTM forward pass at 0.69 ms; after a pause, 0.86 ms).
+  const groupSettleMs = Math.max(0, ...slots.map((s) => s.contender.settleMs ?? 0));
+  const settleAfter = async () => {
+    if (groupSettleMs > 0) await settle(groupSettleMs);
   };
   let culprit = -1;
   const fail = (s: Slot, status: 'failed' | 'skipped', reason: string) => {
@@ -225,7 +230,7 @@ async function measureGroup(
       let last = 0;
       while (wantsMoreWarmup(s.row.warmup, elapsed)) {
         last = await s.prepared.step();
-        await settleAfter(s);
+        await settleAfter();
         elapsed += last * calls;
         s.row.warmup++;
         // One slow step is enough to know the budget is blown.
@@ -254,7 +259,7 @@ async function measureGroup(
       progress.update(`${label}: ${s.contender.system} rep ${k + 1}/${s.reps}`);
       try {
         s.samples.push(await s.prepared.step());
-        await settleAfter(s);
+        await settleAfter();
       } catch (error) {
         fail(s, 'failed', oneLine(error));
       }

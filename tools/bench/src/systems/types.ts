@@ -44,7 +44,10 @@ export interface Contender {
   readonly modes?: readonly Mode[];
   /** Whether it runs streaming workloads (W5: one time step per call, the state carried). */
   readonly streams?: boolean;
-  /** Pause after each of its steps before timing another system (PyTorch's OpenMP threads spin on). */
+  /**
+   * Pause its thread pool needs after a step before another system is timed (PyTorch's OpenMP threads
+   * spin on); the runner pauses this long after every step of the group, whoever took it.
+   */
   readonly settleMs?: number;
   /** Builds the model and input of one measurement. */
   prepare(cell: Cell, workload: Workload, mode: Mode): Promise<PreparedStep>;
