@@ -54,4 +54,34 @@ describe('packed weights cached per tensor', () => {
     cache.clear();
     expect(heap.liveBytes).toBe(before);
   });
+
+  it('evicts the tensor used longest ago, whatever the order they were packed in', () => {
+    const e = engine();
+    const cache = e.wasm!.weights;
+    const ws = Array.from({ length: CAPACITY + 1 }, () => e.tensor(new Float32Array(64), [8, 8]));
+    const packed = ws.slice(0, CAPACITY).map((w) => cache.get(w, true, 8, 8));
+    // Use them again in reverse: the last packed is now the one used longest ago.
+    for (const w of ws.slice(0, CAPACITY).reverse()) cache.get(w, true, 8, 8);
+    cache.get(ws[CAPACITY]!, true, 8, 8);
+    expect(cache.size).toBe(CAPACITY);
+    expect(cache.get(ws[0]!, true, 8, 8)).toBe(packed[0]);
+    expect(cache.get(ws[CAPACITY - 2]!, true, 8, 8)).toBe(packed[CAPACITY - 2]);
+    // The evicted one is packed anew on its next use.
+    expect(cache.get(ws[CAPACITY - 1]!, true, 8, 8)).not.toBe(packed[CAPACITY - 1]);
+    cache.clear();
+  });
+
+  it('another shape for the same tensor and orientation replaces its packing, leaking nothing', () => {
+    const e = engine();
+    const heap = e.wasm!.heap;
+    const cache = e.wasm!.weights;
+    const before = heap.liveBytes;
+    const w = e.tensor(new Float32Array(12), [3, 4]);
+    cache.get(w, true, 4, 3);
+    const other = cache.get(w, true, 2, 6);
+    expect([other.k, other.n]).toEqual([2, 6]);
+    expect(cache.size).toBe(1);
+    e.memory.dispose(w);
+    expect(heap.liveBytes).toBe(before);
+  });
 });

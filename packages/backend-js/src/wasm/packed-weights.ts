@@ -18,12 +18,23 @@ import type { HeapGemm, Panels } from './heap-gemm.js';
 /** Weights kept packed: enough for a few layers in both directions, forward and backward layouts. */
 export const CAPACITY = 32;
 
+/** The packings of one tensor (op(W) as stored and transposed) and when it was last used. */
+interface Entry {
+  stored: Panels | null;
+  transposed: Panels | null;
+  used: number;
+}
+
 /** The packed panels of recently used weight tensors of one runtime. */
 export class PackedWeights {
   readonly #heap: WasmHeap;
   readonly #gemm: HeapGemm;
-  /** Per tensor, its packings by layout; Map order is recency (oldest first). */
-  readonly #byTensor = new Map<JsTensor, Map<string, Panels>>();
+  /**
+   * Per tensor, its packings. Recency is a counter stamped on each use rather than Map order: moving
+   * a key to the end (delete, set) and a layout string per lookup showed in a streaming call's profile.
+   */
+  readonly #byTensor = new Map<JsTensor, Entry>();
+  #clock = 0;
   #count = 0;
 
   constructor(heap: WasmHeap, gemm: HeapGemm) {
@@ -41,15 +52,12 @@ export class PackedWeights {
    * packed on first use. The caller must not free them.
    */
   get(w: JsTensor, transposed: boolean, k: number, n: number): Panels {
-    const layout = `${transposed ? 't' : 'n'}${k}x${n}`;
-    let packings = this.#byTensor.get(w);
-    const hit = packings?.get(layout);
-    if (packings !== undefined) {
-      // Most recently used goes last.
-      this.#byTensor.delete(w);
-      this.#byTensor.set(w, packings);
+    let entry = this.#byTensor.get(w);
+    if (entry !== undefined) {
+      entry.used = ++this.#clock;
+      const hit = transposed ? entry.transposed : entry.stored;
+      if (hit !== null && hit.k === k && hit.n === n) return hit;
     }
-    if (hit !== undefined) return hit;
     const source = this.#heap.allocF32(k * n);
     let panels: Panels;
     try {
@@ -58,11 +66,18 @@ export class PackedWeights {
     } finally {
       this.#heap.free(source);
     }
-    if (packings === undefined) {
-      packings = new Map();
-      this.#byTensor.set(w, packings);
+    if (entry === undefined) {
+      entry = { stored: null, transposed: null, used: ++this.#clock };
+      this.#byTensor.set(w, entry);
     }
-    packings.set(layout, panels);
+    // Another k×n for the same tensor and orientation replaces the old packing.
+    const old = transposed ? entry.transposed : entry.stored;
+    if (old !== null) {
+      this.#gemm.free(old);
+      this.#count--;
+    }
+    if (transposed) entry.transposed = panels;
+    else entry.stored = panels;
     this.#count++;
     this.#evict(w);
     return panels;
@@ -70,11 +85,14 @@ export class PackedWeights {
 
   /** Frees the panels of `w` (called when the tensor is disposed). */
   forget(w: JsTensor): void {
-    const packings = this.#byTensor.get(w);
-    if (packings === undefined) return;
+    const entry = this.#byTensor.get(w);
+    if (entry === undefined) return;
     this.#byTensor.delete(w);
-    for (const panels of packings.values()) this.#gemm.free(panels);
-    this.#count -= packings.size;
+    for (const panels of [entry.stored, entry.transposed]) {
+      if (panels === null) continue;
+      this.#gemm.free(panels);
+      this.#count--;
+    }
   }
 
   /** Frees every packing. */
@@ -84,9 +102,17 @@ export class PackedWeights {
 
   /** Drops the least recently used tensors (never `keep`) until at most {@link CAPACITY} packings remain. */
   #evict(keep: JsTensor): void {
-    for (const w of this.#byTensor.keys()) {
-      if (this.#count <= CAPACITY) return;
-      if (w !== keep) this.forget(w);
+    while (this.#count > CAPACITY) {
+      let oldest: JsTensor | null = null;
+      let oldestUse = Number.POSITIVE_INFINITY;
+      for (const [w, entry] of this.#byTensor) {
+        if (w !== keep && entry.used < oldestUse) {
+          oldest = w;
+          oldestUse = entry.used;
+        }
+      }
+      if (oldest === null) return;
+      this.forget(oldest);
     }
   }
 }

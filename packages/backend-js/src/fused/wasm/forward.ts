@@ -72,7 +72,7 @@ function forwardOn(
       cell: args.cell,
       sizes,
       reverse: args.reverse,
-      rows: new StepRows(T, N, args.lengths),
+      rows: StepRows.of(T, N, args.lengths),
       rt,
       caches,
       x,

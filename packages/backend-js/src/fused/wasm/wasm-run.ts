@@ -83,6 +83,23 @@ export class StepRows {
   readonly idle: Int32Array;
   readonly idleStart: Int32Array;
 
+  /** The last full-batch instance made by {@link StepRows.of}, reused while T and N stay the same. */
+  static #lastFull: StepRows | null = null;
+
+  /**
+   * The rows of a call: with no lengths every row takes part in every step, and the instance of the
+   * previous call of the same T and N is reused (a streaming caller makes the same call thousands of
+   * times; the arrays are never written after construction).
+   */
+  static of(T: number, N: number, lengths: Int32Array | undefined): StepRows {
+    if (lengths !== undefined) return new StepRows(T, N, lengths);
+    const last = StepRows.#lastFull;
+    if (last !== null && last.runStart.length === T + 1 && last.runs[1] === N) return last;
+    const rows = new StepRows(T, N, undefined);
+    StepRows.#lastFull = rows;
+    return rows;
+  }
+
   constructor(T: number, N: number, lengths: Int32Array | undefined) {
     if (lengths === undefined && N > 0) {
       // Every row takes part in every step: one run per step, no idle rows. Filled directly (the
