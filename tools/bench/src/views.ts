@@ -142,7 +142,11 @@ export function problems(rows: readonly ResultRow[]): string[] {
 
 /** Median ms in 3 significant digits. */
 export function formatMs(ms: number): string {
-  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+  if (ms >= 0.1 || ms === 0) {
+    return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+  }
+  // Streaming calls (W5) take microseconds: three significant digits, not three decimals.
+  return ms.toPrecision(3);
 }
 
 /** A ratio as `12.3×` (2–3 significant digits). */
