@@ -3,6 +3,9 @@ import type { Timing } from './stats.js';
 import type { Kernel, TakenPath } from './systems/types.js';
 import type { Cell, Mode } from './workloads.js';
 
+/** `machine.torchWaitPolicy` when OMP_WAIT_POLICY is unset: OpenMP's default (libgomp polls a while, then sleeps). */
+export const OPENMP_DEFAULT_WAIT = 'default';
+
 /** Outcome of one measurement. */
 export type Status = 'ok' | 'failed' | 'skipped';
 
@@ -65,7 +68,7 @@ export interface MachineInfo {
   node: string;
   torch: string | null;
   torchThreads: number | null;
-  /** OMP_WAIT_POLICY of the PyTorch process (`PASSIVE` unless the caller set one). */
+  /** OMP_WAIT_POLICY of the PyTorch process as the caller set it, or `default` when unset (OpenMP's own). */
   torchWaitPolicy: string | null;
   tfjs: string | null;
   /** Whether tfjs-layers shares the Recur tfjs backends' tfjs-core instance (one engine); `null` if not checked. */

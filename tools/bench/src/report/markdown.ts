@@ -1,6 +1,6 @@
 /** The markdown report: what was measured and how, the ratios, the charts, every row. */
 import { warmupPolicy } from '../budget.js';
-import { type BenchDocument, seriesOf, tfjsLayersReferenceOf } from '../results.js';
+import { type BenchDocument, OPENMP_DEFAULT_WAIT, seriesOf, tfjsLayersReferenceOf } from '../results.js';
 import {
   absentSeries,
   formatMs,
@@ -53,12 +53,24 @@ export function methodText(doc: BenchDocument): string {
       'timed before repetition k+1 of any, so drifts of a shared machine hit them alike. A tfjs engine is ' +
       'switched only between groups (a few times per workload), never between repetitions; recur-js is ' +
       'compared with tfjs-layers-cpu from the cpu group a few seconds later. PyTorch runs with ' +
-      '`OMP_WAIT_POLICY=PASSIVE` (unless set otherwise) and the driver waits 10 ms after each of its steps, so ' +
-      'that its OpenMP workers do not spin on the cores while another system is timed.',
+      "OpenMP's default wait policy unless `OMP_WAIT_POLICY` is set (its workers poll for a while after " +
+      'each parallel region, then sleep; `PASSIVE` made it twice as slow on W2), and in a group with PyTorch ' +
+      "or onnxruntime every system's step is followed by a 10 ms pause and a 2 ms spin, so that polling " +
+      'workers are idle before the next system is timed.',
     `- **Budget**: ${budget}`,
     '- **GFLOP/s**: analytic, per time step, layer and direction `2·B·(I_l + H)·G·H` (G = 4 LSTM, 3 GRU, ' +
       '1 RNN), ×3 for a training step, over the median time.',
   ].join('\n');
+}
+
+/**
+ * The PyTorch process's OpenMP wait policy as the machine table shows it: the variable as set, or that
+ * it was left to OpenMP's default.
+ */
+export function describeWaitPolicy(policy: string | null): string {
+  return policy === null || policy === OPENMP_DEFAULT_WAIT
+    ? "OMP_WAIT_POLICY unset (OpenMP's default)"
+    : `OMP_WAIT_POLICY=${policy}`;
 }
 
 /** The whole report; `charts` are referenced as `charts/<file>`. */
@@ -77,7 +89,7 @@ export function renderMarkdown(doc: BenchDocument, charts: readonly Chart[]): st
           'PyTorch',
           m.torch === null
             ? 'not run'
-            : `${m.torch}, ${m.torchThreads} threads, OMP_WAIT_POLICY=${m.torchWaitPolicy}`,
+            : `${m.torch}, ${m.torchThreads} threads, ${describeWaitPolicy(m.torchWaitPolicy)}`,
         ],
         ...Object.entries(doc.references ?? {}).map(([name, r]) => [`${name} set-up`, r.note]),
         [
