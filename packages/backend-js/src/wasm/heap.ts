@@ -19,6 +19,11 @@ const ALIGN = 64;
 /** Addresses below this are never handed out, so 0 can mean "no buffer". */
 const RESERVED = 64;
 
+/** Bytes a block of `bytes` takes: whole cache lines, at least one. */
+function blockSize(bytes: number): number {
+  return Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+}
+
 /** A free range `[start, start + size)`. */
 interface FreeRange {
   start: number;
@@ -67,7 +72,7 @@ export class WasmHeap {
 
   /** A block of at least `bytes` bytes (contents undefined), 64-byte aligned. */
   alloc(bytes: number): number {
-    const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+    const size = blockSize(bytes);
     for (let i = 0; i < this.#free.length; i++) {
       const range = this.#free[i];
       if (range.size < size) continue;
@@ -182,7 +187,7 @@ export class HeapScope {
    * call allocates six buffers or more; the free list's splices showed in its profile).
    */
   f32s(counts: readonly number[]): number[] {
-    const sizes = counts.map((count) => Math.ceil((4 * Math.max(count, 1)) / ALIGN) * ALIGN);
+    const sizes = counts.map((count) => blockSize(4 * count));
     let at = this.#heap.alloc(sizes.reduce((sum, size) => sum + size, 0));
     this.#blocks.push(at);
     return sizes.map((size) => {

@@ -240,7 +240,7 @@ export async function startTorch(
       // Left as the caller has it: OMP_WAIT_POLICY=PASSIVE (workers sleep at once after each parallel
       // region) made PyTorch's W2 RNN forward pass 8.7–11 ms on two threads against 4.5 ms with the
       // default (libgomp's workers poll a while, then sleep), so forcing it would handicap the reference.
-      // The settle pause after each of its steps is what keeps polling workers off the next system's cores.
+      // The group's settle pause after every step is what keeps polling workers off the next system's cores.
       waitPolicy: process.env.OMP_WAIT_POLICY || OPENMP_DEFAULT_WAIT,
       blas,
     };
